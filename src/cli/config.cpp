@@ -1,0 +1,101 @@
+// Configuration layering (see config.h).
+#include "cli/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+
+namespace shuyou::cli {
+
+const std::vector<ConfigKey>& ConfigKeys() {
+  static const std::vector<ConfigKey> kKeys = {
+      {"listen", "127.0.0.1:8080", "address and port to serve HTTP on"},
+      {"db", "data/shuyou.db", "SQLite file path, or a postgresql:// URL"},
+      {"static_dir", "web/dist", "the built web front end"},
+      {"threads", "0", "HTTP worker threads (0: twice the cores, at least 4)"},
+      {"db_connections", "4", "SQLite reader connections / PostgreSQL pool size"},
+      {"tls_cert", "", "PEM certificate chain; with tls_key, serve HTTPS"},
+      {"tls_key", "", "PEM private key"},
+      {"max_body_bytes", "1048576", "largest request body accepted"},
+      {"request_timeout_seconds", "30", "time allowed to receive one request"},
+      {"session_ttl_hours", "12", "how long a sign-in lasts"},
+      {"log_level", "info", "trace, debug, info, warn, error"},
+  };
+  return kKeys;
+}
+
+static std::string EnvName(const std::string& key) {
+  std::string e = "SHUYOU_";
+  for (char c : key) e += char(std::toupper(static_cast<unsigned char>(c)));
+  return e;
+}
+
+Result<Config> Config::Load(const std::string& config_file, const std::map<std::string, std::string>& flags) {
+  Config c;
+  for (const auto& k : ConfigKeys()) c.values_[k.name] = {k.default_value, "default"};
+  std::string file = config_file;
+  if (file.empty())
+    if (const char* e = std::getenv("SHUYOU_CONFIG")) file = e;
+  if (!file.empty()) {
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(file);
+    } catch (const toml::parse_error& err) {
+      return Invalid("cannot read the config file " + file + ": " + std::string(err.description()));
+    }
+    for (const auto& [key, node] : tbl) {
+      std::string k(key.str());
+      if (!c.values_.count(k)) return Invalid("the config file " + file + " has an unknown key '" + k + "'");
+      std::string v;
+      if (auto s = node.value<std::string>()) v = *s;
+      else if (auto i = node.value<int64_t>()) v = std::to_string(*i);
+      else if (auto b = node.value<bool>()) v = *b ? "true" : "false";
+      else return Invalid("the config key '" + k + "' must be a string or a number");
+      c.values_[k] = {v, "file " + file};
+    }
+  }
+  for (const auto& k : ConfigKeys()) {
+    std::string env = EnvName(k.name);
+    if (const char* e = std::getenv(env.c_str())) c.values_[k.name] = {e, "env " + env};
+  }
+  for (const auto& [k, v] : flags) {
+    if (!c.values_.count(k)) return Invalid("unknown setting '" + k + "'");
+    c.values_[k] = {v, "flag"};
+  }
+  return c;
+}
+
+const std::string& Config::Get(const std::string& key) const { return values_.at(key).first; }
+
+std::string Config::Source(const std::string& key) const { return values_.at(key).second; }
+
+Result<long long> Config::GetInt(const std::string& key, long long min, long long max) const {
+  const std::string& v = Get(key);
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < min || n > max)
+    return Invalid(key + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                   " (got '" + v + "' from " + Source(key) + ")");
+  return n;
+}
+
+std::string Config::Render() const {
+  std::string out;
+  for (const auto& k : ConfigKeys()) {
+    auto [v, src] = values_.at(k.name);
+    // Never print a database password: postgresql://user:secret@host → postgresql://user:***@host
+    if (auto scheme = v.find("://"), at = v.find('@'); scheme != std::string::npos && at != std::string::npos) {
+      auto colon = v.find(':', scheme + 3);
+      if (colon != std::string::npos && colon < at) v.replace(colon + 1, at - colon - 1, "***");
+    }
+    std::string quoted;
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') quoted += '\\';
+      quoted += ch;
+    }
+    out += std::string(k.name) + " = \"" + quoted + "\"  # " + src + "; " + k.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace shuyou::cli

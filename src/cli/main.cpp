@@ -1,0 +1,227 @@
+// The `shuyou` command: serve, migrate, config, backup, demo and admin subcommands.
+// Each subcommand opens the database named by the configuration and calls the service layer.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/config.h"
+#include "http/app.h"
+#include "http/server.h"
+#include "service/auth.h"
+#include "service/crypto.h"
+#include "store/db.h"
+
+using namespace shuyou;
+
+namespace {
+
+int Fail(const Status& st) {
+  std::cerr << "shuyou: " << st.message() << "\n";
+  for (const auto& d : st.details()) std::cerr << "  " << d.field << ": " << d.message << "\n";
+  return st.code() == Code::kInvalidArgument ? 2 : 1;
+}
+
+struct Env {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<service::Context> ctx;
+};
+
+Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate) {
+  SY_ASSIGN_OR_RETURN(long long conns, cfg.GetInt("db_connections", 1, 256));
+  const std::string& target = cfg.Get("db");
+  if (target.find("://") == std::string::npos) {
+    auto parent = std::filesystem::path(target).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
+  store::Options o;
+  o.readers = int(conns);
+  SY_ASSIGN_OR_RETURN(auto db, store::Database::Open(target, o));
+  if (migrate) {
+    SY_ASSIGN_OR_RETURN(int version, store::Migrate(*db));
+    spdlog::debug("schema version {}", version);
+  }
+  Env env;
+  env.ctx = std::make_unique<service::Context>(service::Context{*db, {}, service::SystemNowMs});
+  env.db = std::move(db);
+  return env;
+}
+
+service::Actor CliActor() {
+  service::Actor a;
+  a.kind = "system";
+  a.name = "cli";
+  a.role = core::Role::kOwner;
+  a.ip = "local";
+  return a;
+}
+
+// Seeds the demo store and its owner when they are missing; safe to run again.
+Status SeedDemo(service::Context& ctx) {
+  auto stores = service::ListStores(ctx, {}, "");
+  if (!stores.ok()) return stores.status();
+  std::optional<int64_t> store_id;
+  for (const auto& s : stores->items)
+    if (s.code == "DEMO") store_id = s.id;
+  if (!store_id) {
+    service::StoreFields f;
+    f.code = "DEMO";
+    f.name = "书友书店 · 示范店 (Shuyou Demo Bookstore)";
+    f.address = "上海市黄浦区福州路 1 号";
+    f.phone = "+86 21 5555 0100";
+    SY_ASSIGN_OR_RETURN(auto s, service::CreateStore(ctx, CliActor(), f));
+    store_id = s.id;
+  }
+  auto existing = service::ListStaff(ctx, CliActor(), {}, {"owner", std::nullopt});
+  if (!existing.ok()) return existing.status();
+  for (const auto& s : existing->items)
+    if (s.username == "owner") return Status::Ok();
+  service::NewStaff owner{"owner", "店主 Owner", "owner", store_id, "shuyou-demo"};
+  return service::CreateStaff(ctx, CliActor(), owner).status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  service::InitCrypto();
+  CLI::App app{"Shuyou (书友): membership, loyalty and cashier system for bookstores"};
+  app.require_subcommand(1);
+  std::string config_file;
+  std::map<std::string, std::string> flags;
+  auto flag = [&](CLI::App* sub, const std::string& opt, const std::string& key, const std::string& help) {
+    sub->add_option_function<std::string>(opt, [&flags, key](const std::string& v) { flags[key] = v; }, help);
+  };
+  app.add_option("--config", config_file, "TOML configuration file (or SHUYOU_CONFIG)");
+  flag(&app, "--db", "db", "SQLite file path or postgresql:// URL (or SHUYOU_DB)");
+  app.fallthrough();
+
+  auto* serve = app.add_subcommand("serve", "run the HTTP server (migrates the database first)");
+  flag(serve, "--listen", "listen", "HOST:PORT to listen on");
+  flag(serve, "--static-dir", "static_dir", "directory of the built web front end");
+  flag(serve, "--threads", "threads", "worker threads");
+  flag(serve, "--tls-cert", "tls_cert", "PEM certificate chain for HTTPS");
+  flag(serve, "--tls-key", "tls_key", "PEM private key for HTTPS");
+  serve->fallthrough();
+
+  auto* migrate = app.add_subcommand("migrate", "apply database migrations");
+  migrate->fallthrough();
+  auto* config = app.add_subcommand("config", "print the effective configuration and where each value came from");
+  config->fallthrough();
+  auto* backup = app.add_subcommand("backup", "copy a live SQLite database consistently");
+  std::string backup_to;
+  backup->add_option("--to", backup_to, "destination file (must not exist)")->required();
+  backup->fallthrough();
+  auto* demo = app.add_subcommand("demo", "create the demo store and owner account (owner / shuyou-demo)");
+  demo->fallthrough();
+
+  auto* admin = app.add_subcommand("admin", "administration");
+  admin->require_subcommand(1);
+  admin->fallthrough();
+  auto* create_user = admin->add_subcommand("create-user", "create a staff account");
+  std::string username, role, display_name;
+  std::optional<int64_t> store_id;
+  bool password_stdin = false;
+  create_user->add_option("--username", username)->required();
+  create_user->add_option("--role", role, "owner, manager, cashier or marketer")->required();
+  create_user->add_option("--display-name", display_name);
+  create_user->add_option("--store-id", store_id, "home store");
+  create_user->add_flag("--password-stdin", password_stdin, "read the password from standard input")->required();
+  create_user->fallthrough();
+  auto* create_key = admin->add_subcommand("create-api-key", "create an API key for an integration (printed once)");
+  std::string key_name, key_role;
+  create_key->add_option("--name", key_name)->required();
+  create_key->add_option("--role", key_role, "owner, manager, cashier or marketer")->required();
+  create_key->fallthrough();
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = cli::Config::Load(config_file, flags);
+  if (!cfg.ok()) return Fail(cfg.status());
+  spdlog::set_level(spdlog::level::from_str(cfg->Get("log_level")));
+
+  if (config->parsed()) {
+    std::cout << cfg->Render();
+    return 0;
+  }
+  if (backup->parsed()) {
+    auto env = OpenDatabase(*cfg, false);
+    if (!env.ok()) return Fail(env.status());
+    Status st = env->db->Backup(backup_to);
+    if (!st.ok()) return Fail(st);
+    std::cout << "backup written to " << backup_to << "\n";
+    return 0;
+  }
+  auto env = OpenDatabase(*cfg, true);
+  if (!env.ok()) return Fail(env.status());
+  auto& ctx = *env->ctx;
+
+  if (migrate->parsed()) {
+    auto v = store::SchemaVersion(*env->db);
+    if (!v.ok()) return Fail(v.status());
+    std::cout << "database is at schema version " << *v << "\n";
+    return 0;
+  }
+  if (demo->parsed()) {
+    Status st = SeedDemo(ctx);
+    if (!st.ok()) return Fail(st);
+    std::cout << "demo data ready: sign in as 'owner' with password 'shuyou-demo'\n";
+    return 0;
+  }
+  if (create_user->parsed()) {
+    std::string password;
+    std::getline(std::cin, password);
+    auto res = service::CreateStaff(ctx, CliActor(), {username, display_name, role, store_id, password});
+    if (!res.ok()) return Fail(res.status());
+    std::cout << "created " << role << " '" << username << "' (id " << res->id << ")\n";
+    return 0;
+  }
+  if (create_key->parsed()) {
+    auto res = service::CreateApiKey(ctx, CliActor(), key_name, key_role);
+    if (!res.ok()) return Fail(res.status());
+    std::cout << res->key << "\n";
+    std::cerr << "API key '" << key_name << "' (" << key_role << ") created; it is shown only this once.\n";
+    return 0;
+  }
+
+  // serve
+  auto threads = cfg->GetInt("threads", 0, 256);
+  auto body = cfg->GetInt("max_body_bytes", 1024, 1LL << 30);
+  auto timeout = cfg->GetInt("request_timeout_seconds", 1, 3600);
+  auto ttl = cfg->GetInt("session_ttl_hours", 1, 24 * 90);
+  for (const auto* r : {&threads, &body, &timeout, &ttl})
+    if (!r->ok()) return Fail(r->status());
+  http::ServerOptions so;
+  const std::string& listen = cfg->Get("listen");
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fail(Invalid("listen must be HOST:PORT, got '" + listen + "'"));
+  so.host = listen.substr(0, colon);
+  if (so.host.size() > 2 && so.host.front() == '[') so.host = so.host.substr(1, so.host.size() - 2);
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    so.port = uint16_t(port);
+  } catch (const std::exception&) {
+    return Fail(Invalid("listen must be HOST:PORT, got '" + listen + "'"));
+  }
+  so.threads = int(*threads);
+  so.max_body_bytes = size_t(*body);
+  so.request_timeout_s = int(*timeout);
+  so.tls_cert = cfg->Get("tls_cert");
+  so.tls_key = cfg->Get("tls_key");
+
+  http::AppOptions ao;
+  ao.static_dir = cfg->Get("static_dir");
+  ao.secure_cookies = !so.tls_cert.empty();
+  ao.settings.session_ttl_ms = *ttl * 3600 * 1000;
+  if (!std::filesystem::exists(std::filesystem::path(ao.static_dir) / "index.html"))
+    spdlog::warn("no web front end at {} (run make build); the API still works", ao.static_dir);
+  http::App web(*env->db, ao);
+  Status st = http::RunServer(web, so, [&](uint16_t port) {
+    std::cout << "shuyou serving " << (so.tls_cert.empty() ? "http" : "https") << "://" << so.host << ":" << port
+              << " on " << store::EngineName(env->db->engine()) << std::endl;
+  });
+  if (!st.ok()) return Fail(st);
+  return 0;
+}

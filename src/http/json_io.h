@@ -1,0 +1,54 @@
+// JSON in and out for handlers: strict body parsing (unknown fields and wrong types are
+// rejected with field-level details), the one error shape, and common parameters.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "service/services.h"
+
+namespace shuyou::http {
+
+enum class JType { kString, kInt, kBool, kNullableInt, kNullableString };
+
+struct Field {
+  std::string name;
+  JType type;
+  bool required = false;
+};
+
+// Parses the body as one JSON object holding only `fields`, each of its declared type.
+Result<nlohmann::json> ReadBody(const Request& req, const std::vector<Field>& fields);
+// limit, cursor and sort from the query string.
+Result<service::PageQuery> ReadPage(const Request& req);
+// A positive integer path parameter.
+Result<int64_t> PathId(const Call& call, const std::string& name = "id");
+// An optional positive integer query parameter.
+Result<std::optional<int64_t>> QueryId(const Request& req, const std::string& name);
+
+Response Json(int status, const nlohmann::json& body);
+Response NoContent();
+// {"error":{"code","message","details"}} with the status code that fits the Status.
+Response ErrorResponse(const Status& st);
+int HttpStatusOf(Code code);
+const char* ErrorCodeName(Code code);
+
+// Optional<T> → JSON value or null.
+template <class T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+
+// A page of items as {"items": [...], "next_cursor": …}.
+template <class T, class F>
+Response PageJson(const service::Page<T>& page, F&& to_json) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& it : page.items) items.push_back(to_json(it));
+  return Json(200, {{"items", std::move(items)}, {"next_cursor", OrNull(page.next_cursor)}});
+}
+
+}  // namespace shuyou::http

@@ -1,0 +1,58 @@
+// /api/v1/auth: sign in (sets the session cookie), who am I, sign out.
+#include "http/app.h"
+#include "http/routes/json_views.h"
+#include "http/routes/routes.h"
+
+namespace shuyou::http {
+namespace {
+
+std::string SessionCookie(const App& app, const std::string& value, int64_t max_age_s) {
+  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age_s) + (app.options().secure_cookies ? "; Secure" : "");
+}
+
+}  // namespace
+
+void AddAuthRoutes(Router& r, App& app) {
+  r.Public("POST", "/api/v1/auth/login", [&app](Call& c) {
+    auto body = ReadBody(c.req, {{"username", JType::kString, true}, {"password", JType::kString, true}});
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto res = service::Login(app.context(), (*body)["username"], (*body)["password"], c.req.remote_addr,
+                              c.req.Header("user-agent"), c.req.request_id);
+    if (!res.ok()) {
+      Response e = ErrorResponse(res.status());
+      if (res.status().code() == Code::kTooManyRequests)
+        e.headers.emplace_back("Retry-After", std::to_string(app.options().settings.failure_window_ms / 1000));
+      return e;
+    }
+    Response ok = Json(200, {{"user", StaffJson(res->staff)},
+                             {"csrf_token", res->csrf_token},
+                             {"expires_at", core::FormatIsoUtc(res->expires_at)}});
+    ok.headers.emplace_back("Set-Cookie", SessionCookie(app, res->session_token,
+                                                        (res->expires_at - app.context().now()) / 1000));
+    ok.headers.emplace_back("Cache-Control", "no-store");
+    return ok;
+  });
+
+  r.Allow(core::kEveryRole, "GET", "/api/v1/auth/me", [](Call& c) {
+    const auto& p = *c.principal;
+    if (!p.staff)
+      return Json(200, {{"user", nullptr},
+                        {"api_key", {{"id", p.actor.id}, {"name", p.actor.name}, {"role", core::RoleName(p.actor.role)}}}});
+    Response res = Json(200, {{"user", StaffJson(*p.staff)},
+                              {"csrf_token", p.csrf_token},
+                              {"expires_at", core::FormatIsoUtc(p.expires_at)}});
+    res.headers.emplace_back("Cache-Control", "no-store");
+    return res;
+  });
+
+  r.Allow(core::kEveryRole, "POST", "/api/v1/auth/logout", [&app](Call& c) {
+    Status st = service::Logout(app.context(), *c.principal);
+    if (!st.ok()) return ErrorResponse(st);
+    Response res = NoContent();
+    res.headers.emplace_back("Set-Cookie", SessionCookie(app, "", 0));
+    return res;
+  });
+}
+
+}  // namespace shuyou::http

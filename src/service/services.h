@@ -1,0 +1,60 @@
+// The service layer's shared pieces: who is acting (Actor), the context every use case gets
+// (database, clock, settings), and the audit trail. Each use case is one function that runs
+// one transaction (Database::Write/Read) and answers a Result.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/staff_rules.h"
+#include "store/db.h"
+
+namespace shuyou::service {
+
+struct Actor {
+  std::string kind = "system";  // "staff", "api_key" or "system" (CLI, jobs)
+  int64_t id = 0;               // staff id or API key id
+  std::string name;             // username or key name
+  core::Role role = core::Role::kOwner;
+  std::optional<int64_t> home_store_id;
+  std::string ip;
+  std::string request_id;
+};
+
+struct Settings {
+  int64_t session_ttl_ms = 12LL * 3600 * 1000;
+  int max_failures_per_account = 5;   // failed sign-ins per account within the window
+  int max_failures_per_address = 20;  // failed sign-ins per client address within the window
+  int64_t failure_window_ms = 15LL * 60 * 1000;
+};
+
+struct Context {
+  store::Database& db;
+  Settings settings;
+  std::function<int64_t()> now;  // epoch milliseconds; tests may replace it
+};
+
+int64_t SystemNowMs();
+
+// Appends one audit row inside the caller's transaction.
+Status RecordAudit(store::Tx& tx, const Context& ctx, const Actor& actor, std::string_view action,
+                   std::string_view target, const nlohmann::json& details);
+
+// Paging for list use cases: keyset pagination on (sort column, id).
+struct PageQuery {
+  int limit = 50;       // 1..200
+  std::string cursor;   // opaque, from a previous page's next_cursor
+  std::string sort;     // "column" or "-column"; "" means the list's default
+};
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;
+};
+
+}  // namespace shuyou::service

@@ -1,0 +1,101 @@
+// The data-access layer: one interface over SQLite and PostgreSQL.
+// SQL is written once with `?` placeholders (the PostgreSQL backend rewrites them to $1, $2, …
+// outside string literals) and values are always bound, never spliced into SQL text.
+// Guarantees:
+//  - Write() runs its function inside one transaction: committed when it returns ok, rolled
+//    back when it returns an error or throws. On SQLite every Write goes through the single
+//    writer connection (serialized by the Database), so writes never see SQLITE_BUSY.
+//  - Read() runs on a reader connection (SQLite: a pool of read-only connections; PostgreSQL:
+//    the shared pool) inside a transaction, so it sees one consistent snapshot.
+//  - Database is thread-safe; a Tx is used only by the thread that got it and only inside the
+//    callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace shuyou::store {
+
+enum class Engine { kSqlite, kPostgres };
+
+// A bound parameter or a column value. Booleans are stored as integers 0/1.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+inline Value Null() { return std::monostate{}; }
+
+struct Row {
+  std::vector<Value> cols;
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cols.at(i)); }
+  // Int() converts a text column holding digits (PostgreSQL NUMERIC etc.) too; null → 0.
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  // Text() of an integer column gives its decimal form; null → "".
+  std::string Text(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+};
+
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+  bool empty() const { return rows.empty(); }
+  size_t size() const { return rows.size(); }
+  const Row& operator[](size_t i) const { return rows.at(i); }
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  virtual Engine engine() const = 0;
+  // Runs one statement with bound parameters. A unique or primary-key violation answers
+  // Code::kConflict; a foreign-key or check violation Code::kInvalidArgument; anything else
+  // Code::kInternal (or kUnavailable when the connection is gone), each with the database's text.
+  virtual Result<Rows> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs several statements without parameters (migrations).
+  virtual Status ExecScript(std::string_view sql) = 0;
+};
+
+struct Options {
+  int readers = 4;           // SQLite reader connections / PostgreSQL pool size
+  int busy_timeout_ms = 5000;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  // `target` is a file path (SQLite; created when missing) or a postgresql:// / postgres:// URL.
+  static Result<std::unique_ptr<Database>> Open(const std::string& target, const Options& opt = {});
+
+  virtual Engine engine() const = 0;
+  virtual Status Write(const std::function<Status(Tx&)>& fn) = 0;
+  virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
+  // A consistent copy of a live SQLite database (online backup API) written to `path`.
+  // PostgreSQL answers kInvalidArgument pointing to pg_dump (docs/operations.md).
+  virtual Status Backup(const std::string& path) = 0;
+};
+
+const char* EngineName(Engine e);
+
+// Migrations (store/migrate.cpp): numbered files in store/migrations/, embedded in the binary.
+// In the SQL, {{PK}} becomes the engine's auto-increment primary key column type.
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+const std::vector<Migration>& AllMigrations();
+// The version recorded in schema_version, 0 for an empty database.
+Result<int> SchemaVersion(Database& db);
+// Applies every migration newer than the database's version, each in its own transaction.
+// Refuses (kConflict) when the database is newer than this binary knows.
+Result<int> Migrate(Database& db);
+
+}  // namespace shuyou::store

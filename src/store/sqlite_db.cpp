@@ -1,0 +1,344 @@
+// SQLite backend: one writer connection behind a mutex (so writers queue here instead of failing
+// with SQLITE_BUSY) and a pool of read-only connections that read WAL snapshots concurrently.
+// Each connection caches its prepared statements by SQL text and is used by one thread at a time.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/backend.h"
+
+namespace shuyou::store {
+
+namespace {
+
+constexpr size_t kMaxCachedStatements = 512;
+
+Code MapSqliteCode(int rc) {
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
+      return Code::kConflict;
+    default:
+      break;
+  }
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return Code::kInvalidArgument;  // FOREIGNKEY, CHECK, NOTNULL, …
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Code::kUnavailable;  // still locked after busy_timeout
+    default: return Code::kInternal;
+  }
+}
+
+Status SqliteError(sqlite3* db, int rc) {
+  return Status(MapSqliteCode(rc), sqlite3_errmsg(db));
+}
+
+// One sqlite3 handle and its statement cache. Not thread-safe: the owner lends it to one
+// thread at a time.
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags, int busy_ms) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = "cannot open SQLite database " + path + ": " +
+                        (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      sqlite3_close_v2(db);
+      return Status(Code::kUnavailable, msg);
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, busy_ms);
+    return std::unique_ptr<Connection>(new Connection(db));
+  }
+
+  ~Connection() {
+    ClearCache();
+    sqlite3_close_v2(db_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* handle() const { return db_; }
+
+  Result<Rows> Exec(std::string_view sql, const std::vector<Value>& params) {
+    SY_ASSIGN_OR_RETURN(sqlite3_stmt * st, Prepare(sql));
+    // Leave the cached statement reset and unbound whatever happens below.
+    struct Reset {
+      sqlite3_stmt* st;
+      ~Reset() {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+      }
+    } reset{st};
+
+    int expected = sqlite3_bind_parameter_count(st);
+    if (expected != static_cast<int>(params.size())) {
+      return Internal("statement takes " + std::to_string(expected) + " parameters but " +
+                      std::to_string(params.size()) + " were given: " + std::string(sql));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int rc = Bind(st, static_cast<int>(i) + 1, params[i]);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc);
+    }
+
+    Rows out;
+    int ncols = sqlite3_column_count(st);
+    for (int c = 0; c < ncols; ++c) out.columns.emplace_back(sqlite3_column_name(st, c));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      Row& row = out.rows.emplace_back();
+      row.cols.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) row.cols.push_back(Column(st, c));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc);
+    if (!sqlite3_stmt_readonly(st)) out.affected = sqlite3_changes64(db_);
+    return out;
+  }
+
+  Status ExecScript(std::string_view sql) {
+    std::string text(sql);
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db_, rc);
+  }
+
+  // Ends the open transaction, if any (a failed COMMIT or an I/O error may already have).
+  void Rollback() {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                SQLITE_PREPARE_PERSISTENT, &st, &tail);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc);
+    if (st == nullptr) return Internal("empty SQL statement");
+    // Exec runs exactly one statement; anything but comments after it is a mistake.
+    sqlite3_stmt* extra = nullptr;
+    sqlite3_prepare_v2(db_, tail, -1, &extra, nullptr);
+    if (extra != nullptr) {
+      sqlite3_finalize(extra);
+      sqlite3_finalize(st);
+      return Internal("Exec runs one statement; use ExecScript for several: " + key);
+    }
+    if (cache_.size() >= kMaxCachedStatements) ClearCache();
+    cache_.emplace(std::move(key), st);
+    return st;
+  }
+
+  void ClearCache() {
+    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+    cache_.clear();
+  }
+
+  static int Bind(sqlite3_stmt* st, int i, const Value& v) {
+    if (auto* n = std::get_if<int64_t>(&v)) return sqlite3_bind_int64(st, i, *n);
+    if (auto* d = std::get_if<double>(&v)) return sqlite3_bind_double(st, i, *d);
+    if (auto* s = std::get_if<std::string>(&v)) {
+      return sqlite3_bind_text64(st, i, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    return sqlite3_bind_null(st, i);
+  }
+
+  static Value Column(sqlite3_stmt* st, int c) {
+    switch (sqlite3_column_type(st, c)) {
+      case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(st, c));
+      case SQLITE_FLOAT: return sqlite3_column_double(st, c);
+      case SQLITE_TEXT: {
+        auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        return std::string(p, sqlite3_column_bytes(st, c));
+      }
+      case SQLITE_BLOB: {
+        auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
+        int n = sqlite3_column_bytes(st, c);
+        return n > 0 ? std::string(p, n) : std::string();
+      }
+      default: return std::monostate{};
+    }
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// A transaction on one connection. After a statement fails the transaction counts as aborted
+// (as PostgreSQL does), so code that ignores an error cannot commit half of its work.
+class SqliteTx : public Tx {
+ public:
+  explicit SqliteTx(Connection& conn) : conn_(conn) {}
+  Engine engine() const override { return Engine::kSqlite; }
+
+  Result<Rows> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    if (!failed_.ok()) return Aborted();
+    Result<Rows> r = conn_.Exec(sql, params);
+    if (!r.ok()) failed_ = r.status();
+    return r;
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    if (!failed_.ok()) return Aborted();
+    Status st = conn_.ExecScript(sql);
+    if (!st.ok()) failed_ = st;
+    return st;
+  }
+
+  bool failed() const { return !failed_.ok(); }
+  Status Aborted() const {
+    return Internal("transaction aborted by an earlier failed statement: " + failed_.message());
+  }
+
+ private:
+  Connection& conn_;
+  Status failed_;
+};
+
+// BEGIN, fn, then COMMIT when fn and every statement succeeded, ROLLBACK otherwise.
+Status RunTransaction(Connection& conn, const char* begin, const std::function<Status(Tx&)>& fn) {
+  SY_RETURN_IF_ERROR(conn.ExecScript(begin));
+  SqliteTx tx(conn);
+  Status st;
+  try {
+    st = fn(tx);
+  } catch (...) {
+    conn.Rollback();
+    throw;
+  }
+  if (st.ok() && tx.failed()) st = tx.Aborted();
+  if (st.ok()) st = conn.ExecScript("COMMIT");
+  if (!st.ok()) conn.Rollback();
+  return st;
+}
+
+class SqliteDatabase : public Database {
+ public:
+  SqliteDatabase(std::string path, const Options& opt) : path_(std::move(path)), opt_(opt) {}
+
+  Status Init() {
+    SY_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                                  opt_.busy_timeout_ms));
+    SY_ASSIGN_OR_RETURN(Rows mode, writer_->Exec("PRAGMA journal_mode=WAL", {}));
+    if (mode.empty() || mode[0].Text(0) != "wal") {
+      return Invalid("SQLite database " + path_ + " cannot use WAL mode (in-memory databases are not supported)");
+    }
+    SY_RETURN_IF_ERROR(writer_->ExecScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    for (int i = 0; i < opt_.readers; ++i) {
+      SY_ASSIGN_OR_RETURN(auto reader, OpenReader(path_));
+      idle_.push_back(reader.get());
+      readers_.push_back(std::move(reader));
+    }
+    return Status::Ok();
+  }
+
+  Engine engine() const override { return Engine::kSqlite; }
+
+  Status Write(const std::function<Status(Tx&)>& fn) override {
+    if (writer_thread_.load() == std::this_thread::get_id()) {
+      return Internal("Database::Write called inside another Write on the same thread");
+    }
+    std::unique_lock lock(write_mu_, std::chrono::milliseconds(opt_.busy_timeout_ms));
+    if (!lock.owns_lock()) return Status(Code::kUnavailable, "SQLite writer busy: timed out waiting for other writes");
+    writer_thread_ = std::this_thread::get_id();
+    struct Clear {
+      std::atomic<std::thread::id>& id;
+      ~Clear() { id = std::thread::id(); }
+    } clear{writer_thread_};
+    return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn);
+  }
+
+  Status Read(const std::function<Status(Tx&)>& fn) override {
+    Connection* conn = nullptr;
+    {
+      std::unique_lock lock(pool_mu_);
+      bool ready = pool_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
+                                     [&] { return !idle_.empty(); });
+      if (!ready) return Status(Code::kUnavailable, "all SQLite reader connections are busy");
+      conn = idle_.back();
+      idle_.pop_back();
+    }
+    struct GiveBack {
+      SqliteDatabase* db;
+      Connection* conn;
+      ~GiveBack() {
+        {
+          std::lock_guard lock(db->pool_mu_);
+          db->idle_.push_back(conn);
+        }
+        db->pool_cv_.notify_one();
+      }
+    } give_back{this, conn};
+    return RunTransaction(*conn, "BEGIN", fn);
+  }
+
+  Status Backup(const std::string& dest_path) override {
+    // Creating the file exclusively both refuses an existing one and wins any race for the name.
+    int fd = ::open(dest_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      if (errno == EEXIST) return Invalid("backup destination " + dest_path + " already exists");
+      return Invalid("cannot create backup file " + dest_path + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+    Status st = CopyTo(dest_path);
+    if (!st.ok()) ::unlink(dest_path.c_str());
+    return st;
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> OpenReader(const std::string& path) {
+    return Connection::Open(path, SQLITE_OPEN_READONLY, opt_.busy_timeout_ms);
+  }
+
+  // Online backup from a fresh read-only connection: one read transaction, so a consistent
+  // snapshot while writers carry on.
+  Status CopyTo(const std::string& dest_path) {
+    SY_ASSIGN_OR_RETURN(auto src, OpenReader(path_));
+    SY_ASSIGN_OR_RETURN(auto dest, Connection::Open(dest_path, SQLITE_OPEN_READWRITE, opt_.busy_timeout_ms));
+    sqlite3_backup* b = sqlite3_backup_init(dest->handle(), "main", src->handle(), "main");
+    if (b == nullptr) return SqliteError(dest->handle(), sqlite3_errcode(dest->handle()));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.busy_timeout_ms);
+    int rc;
+    while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+      if (std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+      return Status(MapSqliteCode(rc), std::string("backup failed: ") + sqlite3_errstr(rc));
+    }
+    return Status::Ok();
+  }
+
+  std::string path_;
+  Options opt_;
+  std::unique_ptr<Connection> writer_;
+  std::timed_mutex write_mu_;  // held for a whole Write; waiting is bounded by busy_timeout
+  std::atomic<std::thread::id> writer_thread_{};
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<Connection*> idle_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Options& opt) {
+  auto db = std::make_unique<SqliteDatabase>(path, opt);
+  SY_RETURN_IF_ERROR(db->Init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace shuyou::store

@@ -1,0 +1,7 @@
+// Entry point of the integration test binary (it links gtest, not gtest_main).
+#include <gtest/gtest.h>
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,48 @@
+// Route table. The back-office navigation is generated from the children of
+// the shell route that have meta.nav, so a screen and its menu entry are
+// declared once. meta.roles limits both the menu entry and the route itself.
+import type { RouteRecordRaw } from 'vue-router'
+import type { Component } from 'vue'
+import {
+  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting,
+} from '@element-plus/icons-vue'
+import type { Role } from '@/api/types'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean
+    /** i18n key of the page/menu title. */
+    title?: string
+    /** Shown in the side navigation with this icon. */
+    nav?: Component
+    /** Only these roles may open the page (and see its menu entry). */
+    roles?: readonly Role[]
+  }
+}
+
+const comingSoon = () => import('@/views/common/ComingSoonView.vue')
+
+export const shellChildren: RouteRecordRaw[] = [
+  { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'nav.home', nav: House } },
+  { path: 'members', name: 'members', component: comingSoon, meta: { title: 'nav.members', nav: User } },
+  { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
+  { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
+  { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
+  { path: 'marketing', name: 'marketing', component: comingSoon, meta: { title: 'nav.marketing', nav: Promotion } },
+  { path: 'reports', name: 'reports', component: comingSoon, meta: { title: 'nav.reports', nav: DataAnalysis } },
+  {
+    path: 'staff', name: 'staff', component: () => import('@/views/staff/StaffView.vue'),
+    meta: { title: 'nav.staff', nav: Avatar, roles: ['owner', 'manager'] },
+  },
+  {
+    path: 'settings', name: 'settings', component: () => import('@/views/settings/SettingsView.vue'),
+    meta: { title: 'nav.settings', nav: Setting, roles: ['owner'] },
+  },
+  { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/common/NotFoundView.vue'), meta: { title: 'common.notFound' } },
+]
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { public: true, title: 'auth.title' } },
+  { path: '/', component: () => import('@/layouts/BackOfficeLayout.vue'), children: shellChildren },
+]
