@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -28,10 +29,20 @@ std::string TokenDigest(std::string_view token) {
   return hex;
 }
 
+namespace {
+std::atomic<unsigned long long> g_opslimit{crypto_pwhash_OPSLIMIT_INTERACTIVE};
+std::atomic<size_t> g_memlimit{crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}  // namespace
+
+void UseMinimalPasswordHashingForTests() {
+  g_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+  g_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+}
+
 std::string HashPassword(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), g_opslimit, g_memlimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("out of memory while hashing a password");
   return out;
 }

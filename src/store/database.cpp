@@ -73,7 +73,9 @@ bool IsPostgresUrl(std::string_view target) {
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& target, const Options& opt) {
-  if (target.empty()) return Invalid("database target is empty: give a file path or a postgresql:// URL");
+  if (target.empty()) {
+    return Invalid("database target is empty: give a file path or a postgresql:// URL");
+  }
   if (opt.readers < 1) return Invalid("database readers must be at least 1");
   if (IsPostgresUrl(target)) return OpenPostgres(target, opt);
   return OpenSqlite(target, opt);

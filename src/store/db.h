@@ -58,6 +58,10 @@ class Tx {
   // Runs one statement with bound parameters. A unique or primary-key violation answers
   // Code::kConflict; a foreign-key or check violation Code::kInvalidArgument; anything else
   // Code::kInternal (or kUnavailable when the connection is gone), each with the database's text.
+  // After a failed statement the transaction is aborted on both engines (PostgreSQL's rule):
+  // later Exec calls fail and Write rolls back even if fn returns ok; use INSERT … ON CONFLICT
+  // instead of catching a conflict and carrying on. A `?` whose type nothing else decides
+  // (`? IS NULL`) needs CAST(? AS BIGINT/TEXT) for PostgreSQL.
   virtual Result<Rows> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs several statements without parameters (migrations).
   virtual Status ExecScript(std::string_view sql) = 0;

@@ -9,7 +9,8 @@ namespace shuyou::store {
 
 namespace {
 
-constexpr int64_t kMigrationLockKey = 0x5368757961;  // "Shuya": any constant shared by all servers
+// Any fixed key works as long as every shuyou binary uses the same one: "shuyou" in ASCII.
+constexpr int64_t kMigrationLockKey = 0x736875796f75;
 
 std::string SubstitutePk(std::string sql, Engine engine) {
   const std::string placeholder = "{{PK}}";
@@ -28,10 +29,11 @@ Status LockMigrations(Tx& tx) {
 }
 
 Result<bool> VersionTableExists(Tx& tx) {
-  const char* sql = tx.engine() == Engine::kSqlite
-                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-                        : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() "
-                          "AND tablename = 'schema_version'";
+  const char* sql =
+      tx.engine() == Engine::kSqlite
+          ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+          : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'schema_version'";
   SY_ASSIGN_OR_RETURN(Rows rows, tx.Exec(sql));
   return rows[0].Int(0) > 0;
 }
@@ -83,9 +85,10 @@ Result<int> Migrate(Database& db) {
   int version = 0;
   SY_RETURN_IF_ERROR(db.Write([&](Tx& tx) -> Status {
     SY_RETURN_IF_ERROR(LockMigrations(tx));
-    SY_RETURN_IF_ERROR(tx.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").status());
+    SY_RETURN_IF_ERROR(
+        tx.Exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+            .status());
     SY_ASSIGN_OR_RETURN(version, CurrentVersion(tx));
     return RefuseNewer(version);
   }));
@@ -99,8 +102,10 @@ Result<int> Migrate(Database& db) {
       if (m.version <= version) return Status::Ok();
       Status st = tx.ExecScript(SubstitutePk(m.sql, tx.engine()));
       if (!st.ok()) return Status(st.code(), "migration " + m.name + " failed: " + st.message());
-      SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                                 {int64_t{m.version}, m.name, NowMillis()}).status());
+      SY_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                  {int64_t{m.version}, m.name, NowMillis()})
+              .status());
       version = m.version;
       return Status::Ok();
     }));

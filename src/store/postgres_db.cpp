@@ -24,7 +24,9 @@ constexpr Oid kFloat4Oid = 700, kFloat8Oid = 701, kNumericOid = 1700;
 std::string TrimmedError(PGconn* conn) {
   std::string s = PQerrorMessage(conn);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  for (size_t at = s.find('\n'); at != std::string::npos; at = s.find('\n', at)) s.replace(at, 1, "; ");
+  for (size_t at = s.find('\n'); at != std::string::npos; at = s.find('\n', at)) {
+    s.replace(at, 1, "; ");
+  }
   return s;
 }
 
@@ -38,7 +40,9 @@ Status PgError(PGconn* conn, const PGresult* res) {
   std::string_view s = state ? state : "";
   if (s == "23505") return Conflict(msg);
   if (s.starts_with("23")) return Invalid(msg);
-  if (s == "40001" || s == "40P01") return Conflict(msg + " (a concurrent transaction interfered; retry)");
+  if (s == "40001" || s == "40P01") {
+    return Conflict(msg + " (a concurrent transaction interfered; retry)");
+  }
   if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03") {
     return Status(Code::kUnavailable, msg);
   }
@@ -188,13 +192,16 @@ class PostgresDatabase : public Database {
     const char* keys[] = {"connect_timeout", "dbname", "client_encoding", nullptr};
     const char* vals[] = {"10", url_.c_str(), "UTF8", nullptr};
     PGconn* conn = PQconnectdbParams(keys, vals, 1);
-    if (conn == nullptr) return Status(Code::kUnavailable, "cannot allocate a PostgreSQL connection");
+    if (conn == nullptr) {
+      return Status(Code::kUnavailable, "cannot allocate a PostgreSQL connection");
+    }
     if (PQstatus(conn) != CONNECTION_OK) {
       std::string msg = "cannot connect to PostgreSQL: " + TrimmedError(conn);
       PQfinish(conn);
       return Status(Code::kUnavailable, msg);
     }
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
+    // Drop server notices such as "relation already exists, skipping" instead of printing them.
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
     Status st = Command(conn, "SET TimeZone TO 'UTC'");
     if (!st.ok()) {
       PQfinish(conn);
@@ -209,7 +216,8 @@ class PostgresDatabase : public Database {
     bool ready = cv_.wait_for(lock, std::chrono::milliseconds(wait_ms_),
                               [&] { return !idle_.empty() || open_ < size_; });
     if (!ready) {
-      return Status(Code::kUnavailable, "all " + std::to_string(size_) + " PostgreSQL connections are busy");
+      return Status(Code::kUnavailable,
+                    "all " + std::to_string(size_) + " PostgreSQL connections are busy");
     }
     if (!idle_.empty()) {
       PGconn* conn = idle_.back();

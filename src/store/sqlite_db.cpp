@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -26,10 +25,8 @@ Code MapSqliteCode(int rc) {
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-    case SQLITE_CONSTRAINT_ROWID:
-      return Code::kConflict;
-    default:
-      break;
+    case SQLITE_CONSTRAINT_ROWID: return Code::kConflict;
+    default: break;
   }
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: return Code::kInvalidArgument;  // FOREIGNKEY, CHECK, NOTNULL, …
@@ -39,9 +36,7 @@ Code MapSqliteCode(int rc) {
   }
 }
 
-Status SqliteError(sqlite3* db, int rc) {
-  return Status(MapSqliteCode(rc), sqlite3_errmsg(db));
-}
+Status SqliteError(sqlite3* db, int rc) { return Status(MapSqliteCode(rc), sqlite3_errmsg(db)); }
 
 // One sqlite3 handle and its statement cache. Not thread-safe: the owner lends it to one
 // thread at a time.
@@ -233,7 +228,8 @@ class SqliteDatabase : public Database {
                                                   opt_.busy_timeout_ms));
     SY_ASSIGN_OR_RETURN(Rows mode, writer_->Exec("PRAGMA journal_mode=WAL", {}));
     if (mode.empty() || mode[0].Text(0) != "wal") {
-      return Invalid("SQLite database " + path_ + " cannot use WAL mode (in-memory databases are not supported)");
+      return Invalid("SQLite database " + path_ +
+                     " cannot use WAL mode (in-memory databases are not supported)");
     }
     SY_RETURN_IF_ERROR(writer_->ExecScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
     for (int i = 0; i < opt_.readers; ++i) {
@@ -247,16 +243,28 @@ class SqliteDatabase : public Database {
   Engine engine() const override { return Engine::kSqlite; }
 
   Status Write(const std::function<Status(Tx&)>& fn) override {
-    if (writer_thread_.load() == std::this_thread::get_id()) {
-      return Internal("Database::Write called inside another Write on the same thread");
+    {
+      std::unique_lock lock(write_mu_);
+      if (writer_thread_ == std::this_thread::get_id()) {
+        return Internal("Database::Write called inside another Write on the same thread");
+      }
+      bool free = write_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
+                                     [&] { return writer_thread_ == std::thread::id(); });
+      if (!free) {
+        return Status(Code::kUnavailable, "SQLite writer busy: timed out waiting for other writes");
+      }
+      writer_thread_ = std::this_thread::get_id();
     }
-    std::unique_lock lock(write_mu_, std::chrono::milliseconds(opt_.busy_timeout_ms));
-    if (!lock.owns_lock()) return Status(Code::kUnavailable, "SQLite writer busy: timed out waiting for other writes");
-    writer_thread_ = std::this_thread::get_id();
-    struct Clear {
-      std::atomic<std::thread::id>& id;
-      ~Clear() { id = std::thread::id(); }
-    } clear{writer_thread_};
+    struct Release {
+      SqliteDatabase* db;
+      ~Release() {
+        {
+          std::lock_guard lock(db->write_mu_);
+          db->writer_thread_ = std::thread::id();
+        }
+        db->write_cv_.notify_one();
+      }
+    } release{this};
     return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn);
   }
 
@@ -306,10 +314,12 @@ class SqliteDatabase : public Database {
   // snapshot while writers carry on.
   Status CopyTo(const std::string& dest_path) {
     SY_ASSIGN_OR_RETURN(auto src, OpenReader(path_));
-    SY_ASSIGN_OR_RETURN(auto dest, Connection::Open(dest_path, SQLITE_OPEN_READWRITE, opt_.busy_timeout_ms));
+    SY_ASSIGN_OR_RETURN(auto dest,
+                        Connection::Open(dest_path, SQLITE_OPEN_READWRITE, opt_.busy_timeout_ms));
     sqlite3_backup* b = sqlite3_backup_init(dest->handle(), "main", src->handle(), "main");
     if (b == nullptr) return SqliteError(dest->handle(), sqlite3_errcode(dest->handle()));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.busy_timeout_ms);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.busy_timeout_ms);
     int rc;
     while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
       if (std::chrono::steady_clock::now() > deadline) break;
@@ -325,8 +335,11 @@ class SqliteDatabase : public Database {
   std::string path_;
   Options opt_;
   std::unique_ptr<Connection> writer_;
-  std::timed_mutex write_mu_;  // held for a whole Write; waiting is bounded by busy_timeout
-  std::atomic<std::thread::id> writer_thread_{};
+  // The writer connection is lent to one Write at a time; writer_thread_ names the borrower
+  // (default id when free). Waiting for it is bounded by busy_timeout_ms.
+  std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::thread::id writer_thread_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;

@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { startServer, launchBrowser, newPage, signIn, chooseOption, chooseFirstOption, shotsDir, OWNER } from './harness.mjs'
+import {
+  startServer, launchBrowser, newPage, signIn, chooseOption, chooseFirstOption, shotsDir, failureShot, OWNER,
+} from './harness.mjs'
 
 let server
 let browser
@@ -130,6 +132,9 @@ test('owner signs in, switches language, creates staff and signs out', { timeout
     assert.equal(me.status(), 401)
     await page.goto('/staff')
     await page.waitForURL(/\/login/)
+  } catch (e) {
+    await failureShot(page, 'back-office-main')
+    throw e
   } finally {
     await context.close()
   }
@@ -153,8 +158,100 @@ test('menu follows the role: cashier and manager', { timeout: 120_000 }, async (
       await page.goto('/settings')
       await page.locator('[data-test="welcome-card"]').waitFor()
       assert.equal(new URL(page.url()).pathname, '/')
+    } catch (e) {
+      await failureShot(page, `menu-${account.username}`)
+      throw e
     } finally {
       await context.close()
     }
+  }
+})
+
+test('owner searches, edits an account, sees field errors, and signs a manager out everywhere', { timeout: 180_000 }, async () => {
+  // Depends on the accounts created by the first test.
+  const manager = await newPage(browser, server.baseURL)
+  const owner = await newPage(browser, server.baseURL)
+  try {
+    await manager.page.goto('/login')
+    await signIn(manager.page, MANAGER)
+    await manager.page.locator('[data-test="welcome-card"]').waitFor()
+
+    const page = owner.page
+    await page.goto('/login')
+    await signIn(page, OWNER)
+    await page.locator('[data-test="welcome-card"]').waitFor()
+    await page.goto('/staff')
+    const table = page.locator('[data-test="staff-table"]')
+    const rowOf = (username) => table.locator('.el-table__row', { hasText: username })
+    await rowOf(MANAGER.username).waitFor()
+
+    // Search narrows the list on the server (q=…).
+    await page.locator('input[data-test="staff-search"]').fill('cash')
+    await rowOf(MANAGER.username).waitFor({ state: 'detached' })
+    assert.equal(await table.locator('.el-table__row').count(), 1)
+    await rowOf(CASHIER.username).waitFor()
+    await page.locator('input[data-test="staff-search"]').fill('')
+    await rowOf(MANAGER.username).waitFor()
+
+    // A taken username: the server's field message appears beside the field.
+    const { csrf_token: csrf } = await (await page.request.get('/api/v1/auth/me')).json()
+    const direct = await page.request.post('/api/v1/staff', {
+      headers: { 'X-CSRF-Token': csrf },
+      data: { username: CASHIER.username, display_name: 'x', role: 'cashier', home_store_id: null, password: 'long-enough-pw' },
+    })
+    assert.equal(direct.status(), 409)
+    const takenMessage = (await direct.json()).error.details.find((d) => d.field === 'username').message
+    await page.locator('[data-test="staff-new"]').click()
+    const dialog = page.locator('.el-dialog:visible')
+    await dialog.locator('input[name="username"]').fill(CASHIER.username)
+    await dialog.locator('input[name="display_name"]').fill('重名测试')
+    await dialog.locator('input[name="password"]').fill('long-enough-pw')
+    await dialog.locator('[data-test="staff-save"]').click()
+    const usernameItem = dialog.locator('.el-form-item', { has: page.locator('input[name="username"]') })
+    await usernameItem.locator('.el-form-item__error', { hasText: takenMessage }).waitFor()
+    await dialog.getByRole('button', { name: '取消' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+
+    // Edit the cashier: rename and deactivate; a too-short new password is caught first.
+    await rowOf(CASHIER.username).locator('[data-test="staff-edit"]').click()
+    await dialog.locator('input[name="display_name"]').fill('收银员小李（晚班）')
+    await dialog.locator('[data-test="staff-active"]').click()
+    await dialog.locator('input[name="password"]').fill('short')
+    await dialog.locator('[data-test="staff-save"]').click()
+    await dialog.getByText('密码至少 10 个字符').waitFor()
+    await dialog.locator('input[name="password"]').fill('')
+    await dialog.locator('[data-test="staff-save"]').click()
+    await dialog.waitFor({ state: 'hidden' })
+    await rowOf('收银员小李（晚班）').getByText('停用').waitFor()
+    const edited = (await (await page.request.get(`/api/v1/staff?q=${CASHIER.username}`)).json()).items
+      .find((s) => s.username === CASHIER.username)
+    assert.equal(edited.display_name, '收银员小李（晚班）')
+    assert.equal(edited.active, false)
+
+    // A deactivated account cannot sign in.
+    const cashier = await newPage(browser, server.baseURL)
+    try {
+      await cashier.page.goto('/login')
+      await signIn(cashier.page, CASHIER)
+      await cashier.page.locator('[data-test="login-error"]').waitFor()
+      assert.equal(new URL(cashier.page.url()).pathname, '/login')
+    } finally {
+      await cashier.context.close()
+    }
+
+    // Sign the manager out everywhere: their open page falls back to sign-in.
+    await rowOf(MANAGER.username).locator('[data-test="staff-revoke"]').click()
+    await page.locator('.el-message-box').getByRole('button', { name: '全部设备下线' }).click()
+    await page.getByText(`${MANAGER.username} 已在所有设备上退出登录`).waitFor()
+    await manager.page.locator('[data-test="nav-staff"]').click()
+    await manager.page.waitForURL((url) => url.pathname === '/login')
+    assert.equal((await manager.page.request.get('/api/v1/auth/me')).status(), 401)
+  } catch (e) {
+    await failureShot(owner.page, 'staff-edit-owner')
+    await failureShot(manager.page, 'staff-edit-manager')
+    throw e
+  } finally {
+    await owner.context.close()
+    await manager.context.close()
   }
 })

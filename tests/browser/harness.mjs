@@ -140,25 +140,59 @@ export async function signIn(page, { username, password }) {
   await page.locator('[data-test="login-submit"]').click()
 }
 
+/** The open option list of an Element Plus <el-select> (found through its combobox's aria-controls). */
+async function openOptions(page, selectLocator) {
+  await selectLocator.click()
+  const listId = await selectLocator.locator('input[role="combobox"]').getAttribute('aria-controls')
+  const list = page.locator(`[id="${listId}"]`)
+  await list.waitFor()
+  return list.locator('.el-select-dropdown__item')
+}
+
 /** Picks an option of an Element Plus <el-select> found by `selectLocator`; `option` is its text or a RegExp. */
 export async function chooseOption(page, selectLocator, option) {
-  await selectLocator.click()
-  const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first()
-  await item.click()
+  const items = await openOptions(page, selectLocator)
+  await items.filter({ hasText: option }).first().click()
 }
 
 /** Picks the first option of an Element Plus <el-select>; returns its text. */
 export async function chooseFirstOption(page, selectLocator) {
-  await selectLocator.click()
-  const item = page.locator('.el-select-dropdown__item:visible').first()
+  const item = (await openOptions(page, selectLocator)).first()
   const text = (await item.innerText()).trim()
   await item.click()
   return text
 }
 
-/** Directory for debugging screenshots (never committed). */
+let shots = null
+
+/** Directory for debugging screenshots (never committed); one per test process. */
 export function shotsDir() {
-  const dir = process.env.SHUYOU_SHOTS_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'shuyou-shots-'))
-  fs.mkdirSync(dir, { recursive: true })
-  return dir
+  if (!shots) {
+    shots = process.env.SHUYOU_SHOTS_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'shuyou-shots-'))
+    fs.mkdirSync(shots, { recursive: true })
+  }
+  return shots
+}
+
+/** Saves a full-page screenshot for a failed test and prints where; never throws. */
+export async function failureShot(page, name) {
+  try {
+    const file = path.join(shotsDir(), `FAILED-${name}.png`)
+    await page.screenshot({ path: file, fullPage: true })
+    console.log(`failure screenshot: ${file}`)
+  } catch {
+    // The page may already be gone; the test's own error is what matters.
+  }
+}
+
+/** Wraps a test body so that a failure leaves a screenshot of `getPage()` behind. */
+export function shotOnFailure(getPage, name, fn) {
+  return async (t) => {
+    try {
+      await fn(t)
+    } catch (e) {
+      await failureShot(getPage(), name)
+      throw e
+    }
+  }
 }

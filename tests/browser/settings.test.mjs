@@ -3,7 +3,7 @@
 // Starts its own server (see harness.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launchBrowser, newPage, signIn, chooseOption, OWNER } from './harness.mjs'
+import { startServer, launchBrowser, newPage, signIn, chooseOption, shotOnFailure, OWNER } from './harness.mjs'
 
 let server
 let browser
@@ -26,7 +26,7 @@ after(async () => {
   await server?.stop()
 })
 
-test('stores: the demo store is listed; a new store can be created and edited', { timeout: 90_000 }, async () => {
+test('stores: the demo store is listed; a new store can be created and edited', { timeout: 90_000 }, shotOnFailure(() => page, 'settings-stores', async () => {
   await page.locator('[data-test="nav-settings"]').click()
   await page.waitForURL((url) => url.pathname === '/settings')
   const table = page.locator('[data-test="stores-table"]')
@@ -35,7 +35,7 @@ test('stores: the demo store is listed; a new store can be created and edited', 
   assert.equal(seeded.length, 1, 'the demo seeds one store')
   const demoRow = table.locator('.el-table__row', { hasText: seeded[0].code })
   await demoRow.waitFor()
-  assert.match(await demoRow.innerText(), new RegExp(seeded[0].name))
+  assert.ok((await demoRow.innerText()).includes(seeded[0].name), `row shows ${seeded[0].name}`)
 
   await page.locator('[data-test="store-new"]').click()
   const dialog = page.locator('.el-dialog:visible')
@@ -76,9 +76,9 @@ test('stores: the demo store is listed; a new store can be created and edited', 
   await table.locator('.el-table__row', { hasText: '上海南京路店' }).waitFor()
   const renamed = (await (await page.request.get('/api/v1/stores')).json()).items.find((s) => s.code === 'SH01')
   assert.equal(renamed.name, '上海南京路店')
-})
+}))
 
-test('audit log lists what happened', { timeout: 60_000 }, async () => {
+test('audit log lists what happened', { timeout: 60_000 }, shotOnFailure(() => page, 'settings-audit', async () => {
   await page.goto('/settings?tab=audit')
   const table = page.locator('[data-test="audit-table"]')
   const entries = (await (await page.request.get('/api/v1/audit?limit=50')).json()).items
@@ -87,9 +87,9 @@ test('audit log lists what happened', { timeout: 60_000 }, async () => {
   const firstRow = await table.locator('.el-table__row').first().innerText()
   assert.ok(firstRow.includes(entries[0].action), `first row "${firstRow}" shows action ${entries[0].action}`)
   assert.equal(await table.locator('.el-table__row').count(), entries.length)
-})
+}))
 
-test('API keys: create shows the key once, copy works, revoke', { timeout: 90_000 }, async () => {
+test('API keys: create shows the key once, copy works, revoke', { timeout: 90_000 }, shotOnFailure(() => page, 'settings-api-keys', async () => {
   await page.goto('/settings?tab=api-keys')
   const table = page.locator('[data-test="api-keys-table"]')
   await table.waitFor()
@@ -100,7 +100,7 @@ test('API keys: create shows the key once, copy works, revoke', { timeout: 90_00
   await chooseOption(page, form.locator('[data-test="api-key-role"]'), '营销专员')
   await form.locator('[data-test="api-key-save"]').click()
 
-  const keyInput = page.locator('[data-test="api-key-value"] input')
+  const keyInput = page.locator('input[data-test="api-key-value"]')
   await keyInput.waitFor()
   const key = await keyInput.inputValue()
   assert.match(key, /^sy_./)
@@ -121,11 +121,11 @@ test('API keys: create shows the key once, copy works, revoke', { timeout: 90_00
   assert.equal(item.role, 'marketer')
   assert.ok(!('key' in item) || !item.key, 'the list never carries the secret')
   assert.ok(key.startsWith(item.prefix), `key starts with its prefix ${item.prefix}`)
-  assert.match(await row.innerText(), new RegExp(item.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  assert.ok((await row.innerText()).includes(item.prefix), `row shows prefix ${item.prefix}`)
 
   await row.locator('[data-test="api-key-revoke"]').click()
   await page.locator('.el-message-box').getByRole('button', { name: '吊销' }).click()
   await row.getByText(/已于 .* 吊销/).waitFor()
   const after = await (await page.request.get('/api/v1/api-keys')).json()
   assert.ok((Array.isArray(after) ? after : after.items).find((k) => k.id === item.id).revoked_at)
-})
+}))

@@ -3,7 +3,7 @@
 // the server throttles sign-in attempts (429). Starts its own server (see harness.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launchBrowser, newPage, signIn, OWNER } from './harness.mjs'
+import { startServer, launchBrowser, newPage, signIn, failureShot, OWNER } from './harness.mjs'
 
 let server
 let browser
@@ -24,7 +24,7 @@ async function failedLoginMessage(username) {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password: 'not-the-password' }),
   })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() }
 }
 
 test('wrong password shows the server message, then the right one signs in', { timeout: 90_000 }, async () => {
@@ -60,6 +60,9 @@ test('wrong password shows the server message, then the right one signs in', { t
     await signIn(page, OWNER)
     await page.waitForURL((url) => url.pathname === '/settings')
     await page.locator('[data-test="stores-table"]').waitFor()
+  } catch (e) {
+    await failureShot(page, 'sign-in-wrong-password')
+    throw e
   } finally {
     await context.close()
   }
@@ -68,11 +71,16 @@ test('wrong password shows the server message, then the right one signs in', { t
 test('throttled sign-in shows a clear message', { timeout: 90_000 }, async () => {
   // Fail until the server throttles (bounded), then try once more in the page.
   const victim = 'nobody-here'
-  let throttled = false
-  for (let i = 0; i < 30 && !throttled; i++) {
-    throttled = (await failedLoginMessage(victim)).status === 429
-  }
-  assert.ok(throttled, 'the server answered 429 within 30 failed sign-ins')
+  let answer = null
+  for (let i = 0; i < 30 && answer?.status !== 429; i++) answer = await failedLoginMessage(victim)
+  assert.equal(answer.status, 429, 'the server answered 429 within 30 failed sign-ins')
+  assert.equal(answer.body.error.code, 'too_many_requests')
+  // The page words the wait from Retry-After: seconds below two minutes, else whole minutes
+  // (the server may count down between the two answers, hence no exact seconds).
+  const wait = Number(answer.retryAfter)
+  const expected = !wait ? /尝试次数过多，请稍后再试/
+    : wait < 120 ? /请在 \d+ 秒后再试/
+    : new RegExp(`请在 ${Math.ceil(wait / 60)} 分钟后再试`)
 
   const { context, page } = await newPage(browser, server.baseURL)
   try {
@@ -80,7 +88,10 @@ test('throttled sign-in shows a clear message', { timeout: 90_000 }, async () =>
     await signIn(page, { username: victim, password: 'not-the-password' })
     const alert = page.locator('[data-test="login-error"]')
     await alert.waitFor()
-    assert.match(await alert.innerText(), /尝试次数过多/)
+    assert.match(await alert.innerText(), expected)
+  } catch (e) {
+    await failureShot(page, 'sign-in-throttled')
+    throw e
   } finally {
     await context.close()
   }

@@ -30,7 +30,8 @@ class StoreTest : public ::testing::TestWithParam<Engine> {
   // A table without engine-specific column types, for tests that need no migrations.
   void CreateItems() {
     ASSERT_TRUE(Write("CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT, qty BIGINT, "
-                      "price DOUBLE PRECISION)").ok());
+                      "price DOUBLE PRECISION)")
+                    .ok());
   }
 
   Status Write(const std::string& sql, const std::vector<Value>& params = {}) {
@@ -83,13 +84,17 @@ TEST_P(StoreTest, MigratesEmptyDatabaseToLatestAndIsIdempotent) {
 
 TEST_P(StoreTest, RefusesSchemaNewerThanBinaryAndAppliesNothing) {
   ASSERT_TRUE(Write("CREATE TABLE schema_version (version INTEGER NOT NULL, name TEXT NOT NULL, "
-                    "applied_at BIGINT NOT NULL)").ok());
-  ASSERT_TRUE(Write("INSERT INTO schema_version VALUES (?, ?, ?)", {int64_t{999}, "0999_future", kNow}).ok());
+                    "applied_at BIGINT NOT NULL)")
+                  .ok());
+  ASSERT_TRUE(
+      Write("INSERT INTO schema_version VALUES (?, ?, ?)", {int64_t{999}, "0999_future", kNow})
+          .ok());
 
   auto version = Migrate(*db_);
   ASSERT_FALSE(version.ok());
   EXPECT_EQ(version.status().code(), Code::kConflict);
-  EXPECT_NE(version.status().message().find("999"), std::string::npos) << version.status().message();
+  EXPECT_NE(version.status().message().find("999"), std::string::npos)
+      << version.status().message();
   EXPECT_NE(version.status().message().find("upgrade shuyou"), std::string::npos);
 
   EXPECT_FALSE(Query("SELECT COUNT(*) FROM stores").ok()) << "migration 1 must not have run";
@@ -111,7 +116,8 @@ TEST_P(StoreTest, ConcurrentMigratorsApplyEachMigrationOnce) {
   EXPECT_EQ(ra.value(), LatestVersion());
   EXPECT_EQ(rb.value(), LatestVersion());
   Status st = a->Read([](Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(Rows rows, tx.Exec("SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_version"));
+    SY_ASSIGN_OR_RETURN(Rows rows,
+                        tx.Exec("SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_version"));
     EXPECT_EQ(rows[0].Int(0), static_cast<int64_t>(AllMigrations().size()));
     EXPECT_EQ(rows[0].Int(1), static_cast<int64_t>(AllMigrations().size()));
     return Status::Ok();
@@ -124,8 +130,11 @@ TEST_P(StoreTest, BindsSqlMetacharactersAndChineseTextVerbatim) {
   const std::string hostile = "x'; DROP TABLE stores; --";
   const std::string chinese = "书友 旗舰店";
   const std::string marks = "? $1 \"quoted\" \\ %";
-  ASSERT_TRUE(Write("INSERT INTO stores (code, name, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                    {hostile, chinese, marks, kNow, kNow}).ok());
+  ASSERT_TRUE(
+      Write(
+          "INSERT INTO stores (code, name, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+          {hostile, chinese, marks, kNow, kNow})
+          .ok());
 
   auto rows = Query("SELECT code, name, address FROM stores WHERE code = ?", {hostile});
   ASSERT_TRUE(rows.ok()) << rows.status().message();
@@ -205,14 +214,17 @@ TEST_P(StoreTest, FailedStatementAbortsTheWholeTransaction) {
 
 TEST_P(StoreTest, ReadSeesCommittedDataAndCannotWrite) {
   CreateItems();
-  ASSERT_TRUE(Write("INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", {int64_t{1}, "书", int64_t{3}}).ok());
+  ASSERT_TRUE(
+      Write("INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", {int64_t{1}, "书", int64_t{3}})
+          .ok());
   auto rows = Query("SELECT name, qty FROM items WHERE id = ?", {int64_t{1}});
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].Text(0), "书");
   EXPECT_EQ((*rows)[0].Int(1), 3);
 
-  Status st = db_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items (id) VALUES (2)").status(); });
+  Status st =
+      db_->Read([](Tx& tx) { return tx.Exec("INSERT INTO items (id) VALUES (2)").status(); });
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(Count("items"), 1);
 }
@@ -321,8 +333,11 @@ TEST_P(StoreTest, DoublesRoundTripExactly) {
 TEST_P(StoreTest, NullsBindAndReadBack) {
   CreateItems();
   ASSERT_TRUE(Write("INSERT INTO items (id, name, qty, price) VALUES (?, ?, ?, ?)",
-                    {int64_t{1}, Null(), Null(), Null()}).ok());
-  ASSERT_TRUE(Write("INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", {int64_t{2}, "", int64_t{0}}).ok());
+                    {int64_t{1}, Null(), Null(), Null()})
+                  .ok());
+  ASSERT_TRUE(
+      Write("INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", {int64_t{2}, "", int64_t{0}})
+          .ok());
   auto rows = Query("SELECT name, qty, price FROM items ORDER BY id");
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   const Row& nulls = (*rows)[0];
@@ -344,7 +359,8 @@ TEST_P(StoreTest, NullsBindAndReadBack) {
 }
 
 TEST_P(StoreTest, QuestionMarkInsideLiteralsIsNotAPlaceholder) {
-  auto rows = Query("SELECT 'is it?' AS \"q?\", 'it''s ?' AS s, ? AS p -- trailing ? comment", {int64_t{7}});
+  auto rows = Query("SELECT 'is it?' AS \"q?\", 'it''s ?' AS s, ? AS p -- trailing ? comment",
+                    {int64_t{7}});
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   EXPECT_EQ(rows->columns, (std::vector<std::string>{"q?", "s", "p"}));
   EXPECT_EQ((*rows)[0].Text(0), "is it?");
@@ -361,14 +377,17 @@ TEST_P(StoreTest, WrongParameterCountIsAnError) {
 TEST_P(StoreTest, AffectedCountsChangedRows) {
   CreateItems();
   Status st = db_->Write([](Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(Rows ins, tx.Exec("INSERT INTO items (id, qty) VALUES (1, 1), (2, 1), (3, 5)"));
+    SY_ASSIGN_OR_RETURN(Rows ins,
+                        tx.Exec("INSERT INTO items (id, qty) VALUES (1, 1), (2, 1), (3, 5)"));
     EXPECT_EQ(ins.affected, 3);
-    SY_ASSIGN_OR_RETURN(Rows upd, tx.Exec("UPDATE items SET qty = qty + 1 WHERE qty = ?", {int64_t{1}}));
+    SY_ASSIGN_OR_RETURN(Rows upd,
+                        tx.Exec("UPDATE items SET qty = qty + 1 WHERE qty = ?", {int64_t{1}}));
     EXPECT_EQ(upd.affected, 2);
     SY_ASSIGN_OR_RETURN(Rows sel, tx.Exec("SELECT id FROM items"));
     EXPECT_EQ(sel.affected, 0);
     EXPECT_EQ(sel.size(), 3u);
-    SY_ASSIGN_OR_RETURN(Rows ret, tx.Exec("INSERT INTO items (id, qty) VALUES (4, 9) RETURNING id, qty"));
+    SY_ASSIGN_OR_RETURN(Rows ret,
+                        tx.Exec("INSERT INTO items (id, qty) VALUES (4, 9) RETURNING id, qty"));
     EXPECT_EQ(ret.affected, 1);
     EXPECT_EQ(ret[0].Int(0), 4);
     EXPECT_EQ(ret[0].Int(1), 9);
@@ -383,9 +402,9 @@ TEST_P(StoreTest, AutoIncrementKeysFromMigrations) {
   ASSERT_TRUE(Migrate(*db_).ok());
   Status st = db_->Write([](Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(Rows a, tx.Exec("INSERT INTO stores (code, name, created_at, updated_at) "
-                                         "VALUES ('A', 'a', 0, 0) RETURNING id"));
+                                        "VALUES ('A', 'a', 0, 0) RETURNING id"));
     SY_ASSIGN_OR_RETURN(Rows b, tx.Exec("INSERT INTO stores (code, name, created_at, updated_at) "
-                                         "VALUES ('B', 'b', 0, 0) RETURNING id"));
+                                        "VALUES ('B', 'b', 0, 0) RETURNING id"));
     EXPECT_GT(b[0].Int(0), a[0].Int(0));
     return Status::Ok();
   });
@@ -416,8 +435,10 @@ TEST(StoreSqliteTest, BackupOfLiveDatabaseIsConsistentCopy) {
   ASSERT_TRUE(Migrate(*db).ok());
   auto insert = [&](int i) {
     return db->Write([&](Tx& tx) {
-      return tx.Exec("INSERT INTO audit_log (at, actor_kind, action) VALUES (?, 'test', ?)",
-                     {int64_t{i}, "row " + std::to_string(i)}).status();
+      return tx
+          .Exec("INSERT INTO audit_log (at, actor_kind, action) VALUES (?, 'test', ?)",
+                {int64_t{i}, "row " + std::to_string(i)})
+          .status();
     });
   };
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(insert(i).ok());
@@ -510,8 +531,11 @@ TEST(StorePostgresTest, PooledConnectionsKilledByServerAreReplaced) {
   };
   ASSERT_EQ(three_reads(), 3);
   Status kill = db->Write([](Tx& tx) {
-    return tx.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND pid <> pg_backend_pid()").status();
+    return tx
+        .Exec(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .status();
   });
   ASSERT_TRUE(kill.ok()) << kill.message();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -521,7 +545,9 @@ TEST(StorePostgresTest, PooledConnectionsKilledByServerAreReplaced) {
 TEST(StorePostgresTest, SessionIsUtcAndUtf8) {
   auto db = NewTestDatabase(Engine::kPostgres);
   Status st = db->Read([](Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(Rows rows, tx.Exec("SELECT current_setting('TimeZone'), current_setting('client_encoding')"));
+    SY_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Exec("SELECT current_setting('TimeZone'), current_setting('client_encoding')"));
     EXPECT_EQ(rows[0].Text(0), "UTC");
     EXPECT_EQ(rows[0].Text(1), "UTF8");
     return Status::Ok();

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,7 +31,9 @@ namespace {
 // SHUYOU_PG_BINDIR, or the bin/ of the highest PostgreSQL version under /usr/lib/postgresql.
 std::string FindBinDir() {
   if (const char* env = std::getenv("SHUYOU_PG_BINDIR"); env != nullptr && *env != '\0') {
-    if (!fs::exists(fs::path(env) / "initdb")) Fail(std::string("no initdb in SHUYOU_PG_BINDIR=") + env);
+    if (!fs::exists(fs::path(env) / "initdb")) {
+      Fail(std::string("no initdb in SHUYOU_PG_BINDIR=") + env);
+    }
     return env;
   }
   std::string best;
@@ -47,8 +50,9 @@ std::string FindBinDir() {
     }
   }
   if (best.empty()) {
-    Fail("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; install the "
-         "postgresql package (scripts/install-deps.sh) or set SHUYOU_PG_BINDIR");
+    Fail(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; install the "
+        "postgresql package (scripts/install-deps.sh) or set SHUYOU_PG_BINDIR");
   }
   return best;
 }
@@ -120,7 +124,7 @@ int PgCluster::Run(const std::vector<std::string>& args, const std::string& log_
       ::dup2(fd, STDERR_FILENO);
       ::close(fd);
     }
-    if (::chdir(dir_.c_str()) != 0) ::_exit(126);  // postgres must be able to read its cwd
+    if (::chdir("/") != 0) ::_exit(126);  // the postgres user must be able to read its cwd
     ::execvp(cargv[0], cargv.data());
     ::_exit(127);
   }
@@ -130,15 +134,34 @@ int PgCluster::Run(const std::vector<std::string>& args, const std::string& log_
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// A test process that crashed left its cluster running: stop and delete clusters whose owner
+// process (recorded in owner.pid) is gone.
+void PgCluster::ReapAbandoned() const {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("shuyou-pg-")) continue;
+    pid_t owner = static_cast<pid_t>(std::atol(ReadFile(entry.path() / "owner.pid").c_str()));
+    if (owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    std::string dir = entry.path().string();
+    Run({bindir_ + "/pg_ctl", "-w", "-D", dir + "/data", "-m", "immediate", "stop"}, "/dev/null");
+    fs::remove_all(dir, ec);
+  }
+}
+
 void PgCluster::Start() {
   bindir_ = FindBinDir();
+  ReapAbandoned();
   std::string tmpl = (fs::temp_directory_path() / "shuyou-pg-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) Fail("mkdtemp failed for " + tmpl);
   dir_ = tmpl;
+  std::ofstream(dir_ + "/owner.pid") << ::getpid() << "\n";
   if (::geteuid() == 0) {
     passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr) Fail("running as root but there is no `postgres` user to run the server as");
-    if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) Fail("cannot chown " + dir_ + " to postgres");
+    if (::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      Fail("cannot chown " + dir_ + " to postgres");
+    }
   }
 
   const std::string data = dir_ + "/data";

@@ -26,6 +26,7 @@ class PgCluster {
   PgCluster();
   void Start();
   void Stop();
+  void ReapAbandoned() const;
   // Runs a PostgreSQL program (as `postgres` when we are root); output goes to log_file.
   int Run(const std::vector<std::string>& args, const std::string& log_file) const;
 

@@ -46,9 +46,12 @@ std::string NewTestDatabaseTarget(store::Engine engine) {
   return Temp().Make() + "/shuyou.db";
 }
 
-std::unique_ptr<store::Database> OpenTestDatabase(const std::string& target, const store::Options& opt) {
+std::unique_ptr<store::Database> OpenTestDatabase(const std::string& target,
+                                                  const store::Options& opt) {
   auto db = store::Database::Open(target, opt);
-  if (!db.ok()) throw std::runtime_error("cannot open test database " + target + ": " + db.status().message());
+  if (!db.ok()) {
+    throw std::runtime_error("cannot open test database " + target + ": " + db.status().message());
+  }
   return std::move(db).value();
 }
 
@@ -56,10 +59,13 @@ std::unique_ptr<store::Database> NewTestDatabase(store::Engine engine, const sto
   return OpenTestDatabase(NewTestDatabaseTarget(engine), opt);
 }
 
-std::unique_ptr<store::Database> NewMigratedTestDatabase(store::Engine engine, const store::Options& opt) {
+std::unique_ptr<store::Database> NewMigratedTestDatabase(store::Engine engine,
+                                                         const store::Options& opt) {
   auto db = NewTestDatabase(engine, opt);
   auto version = store::Migrate(*db);
-  if (!version.ok()) throw std::runtime_error("migrating the test database failed: " + version.status().message());
+  if (!version.ok()) {
+    throw std::runtime_error("migrating the test database failed: " + version.status().message());
+  }
   return db;
 }
 

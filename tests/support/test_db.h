@@ -17,7 +17,8 @@ std::string NewTestDatabaseTarget(store::Engine engine);
 // Opens `target`, throwing std::runtime_error on failure.
 std::unique_ptr<store::Database> OpenTestDatabase(const std::string& target,
                                                   const store::Options& opt = {});
-std::unique_ptr<store::Database> NewTestDatabase(store::Engine engine, const store::Options& opt = {});
+std::unique_ptr<store::Database> NewTestDatabase(store::Engine engine,
+                                                 const store::Options& opt = {});
 // As NewTestDatabase, with every migration applied.
 std::unique_ptr<store::Database> NewMigratedTestDatabase(store::Engine engine,
                                                          const store::Options& opt = {});
@@ -28,8 +29,8 @@ std::string EngineParamName(const ::testing::TestParamInfo<store::Engine>& info)
 }  // namespace shuyou::test
 
 // Instantiates a TEST_P suite over both engines: Engines/Suite.Test/Sqlite and …/Postgres.
-#define SHUYOU_INSTANTIATE_FOR_ENGINES(Suite)                                               \
-  INSTANTIATE_TEST_SUITE_P(Engines, Suite,                                                   \
-                           ::testing::Values(::shuyou::store::Engine::kSqlite,               \
-                                             ::shuyou::store::Engine::kPostgres),            \
-                           ::shuyou::test::EngineParamName)
+#define SHUYOU_INSTANTIATE_FOR_ENGINES(Suite)                                                  \
+  INSTANTIATE_TEST_SUITE_P(                                                                    \
+      Engines, Suite,                                                                          \
+      ::testing::Values(::shuyou::store::Engine::kSqlite, ::shuyou::store::Engine::kPostgres), \
+      ::shuyou::test::EngineParamName)

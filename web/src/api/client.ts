@@ -140,7 +140,9 @@ async function errorFromResponse(res: Response): Promise<ApiError> {
   }
   if (code === 'too_many_requests') {
     // The server's text may not be in the user's language; this one must be clear.
-    message = retryAfter ? t('errors.throttledWait', { seconds: retryAfter }) : t('errors.throttled')
+    if (retryAfter === null || retryAfter === 0) message = t('errors.throttled')
+    else if (retryAfter < 120) message = t('errors.throttledWait', { seconds: retryAfter })
+    else message = t('errors.throttledWaitMinutes', { minutes: Math.ceil(retryAfter / 60) })
   }
   if (!message) message = t(`errors.code.${code}`)
   return new ApiError(res.status, code, message, details, retryAfter)
