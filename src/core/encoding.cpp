@@ -2,7 +2,6 @@
 #include "core/encoding.h"
 
 #include <chrono>
-#include <cstdio>
 
 namespace shuyou::core {
 
@@ -57,15 +56,30 @@ std::optional<std::string> Base64UrlDecode(std::string_view in) {
 }
 
 std::string FormatIsoUtc(int64_t ms) {
+  std::string out;
+  AppendIsoUtc(out, ms);
+  return out;
+}
+
+void AppendIsoUtc(std::string& out, int64_t ms) {
   using namespace std::chrono;
-  sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(ms)));
-  year_month_day ymd(day);
-  int64_t in_day = ms - duration_cast<milliseconds>(day.time_since_epoch()).count();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(in_day / 3600000),
-                int(in_day / 60000 % 60), int(in_day / 1000 % 60), int(in_day % 1000));
-  return buf;
+  int64_t day_ms = 86400000;
+  int64_t days_since = ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms);
+  int64_t in_day = ms - days_since * day_ms;
+  year_month_day ymd{sys_days(days(days_since))};
+  char buf[24] = "0000-00-00T00:00:00.000";
+  auto put = [&buf](int pos, int width, int64_t v) {
+    for (int i = pos + width - 1; i >= pos; --i, v /= 10) buf[i] = char('0' + v % 10);
+  };
+  put(0, 4, int(ymd.year()));
+  put(5, 2, unsigned(ymd.month()));
+  put(8, 2, unsigned(ymd.day()));
+  put(11, 2, in_day / 3600000);
+  put(14, 2, in_day / 60000 % 60);
+  put(17, 2, in_day / 1000 % 60);
+  put(20, 3, in_day % 1000);
+  out.append(buf, 23);
+  out += 'Z';
 }
 
 std::optional<int64_t> ParseIsoUtc(std::string_view s) {

@@ -15,6 +15,7 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 // Epoch milliseconds (UTC) ⇄ "2026-11-28T00:30:06.123Z". Parse also takes "…Z" without
 // milliseconds and plain "YYYY-MM-DD" (midnight UTC).
 std::string FormatIsoUtc(int64_t epoch_ms);
+void AppendIsoUtc(std::string& out, int64_t epoch_ms);  // the same, appended (no allocation)
 std::optional<int64_t> ParseIsoUtc(std::string_view text);
 
 }  // namespace shuyou::core

@@ -43,12 +43,4 @@ nlohmann::json OrNull(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json();
 }
 
-// A page of items as {"items": [...], "next_cursor": …}.
-template <class T, class F>
-Response PageJson(const service::Page<T>& page, F&& to_json) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& it : page.items) items.push_back(to_json(it));
-  return Json(200, {{"items", std::move(items)}, {"next_cursor", OrNull(page.next_cursor)}});
-}
-
 }  // namespace shuyou::http

@@ -5,6 +5,7 @@
 // is killed when its test ends, pass or fail.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -71,10 +72,11 @@ std::string ErrorCode(const HttpResponse& r) {
 // `shuyou serve` on a kernel-picked port; SIGKILLed on destruction unless it already ended.
 class Server {
  public:
-  // `args` follow "serve --listen 127.0.0.1:0". Returns once the server answers /healthz (or, for
-  // HTTPS, once it listens). Throws with the server's output when it does not start.
+  // `args` follow "serve --listen 127.0.0.1:0" (no --listen when `args` or SHUYOU_LISTEN name
+  // the address). Returns once the server answers /healthz (HTTPS: once it listens). Throws with
+  // the server's output when it does not start in time.
   explicit Server(const std::vector<std::string>& args, const ProcessOptions& opt = {})
-      : proc_(Argv(args), opt) {
+      : proc_(Argv(args, opt), opt) {
     static const std::regex kReady(R"(shuyou serving (https?)://[^ ]+:(\d+) on (\w+)\n)");
     auto deadline = std::chrono::steady_clock::now() + kStartDeadline;
     std::smatch m;
@@ -106,8 +108,11 @@ class Server {
   }
 
  private:
-  static std::vector<std::string> Argv(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{ShuyouBinary(), "serve", "--listen", "127.0.0.1:0"};
+  static std::vector<std::string> Argv(const std::vector<std::string>& args, const ProcessOptions& opt) {
+    std::vector<std::string> argv{ShuyouBinary(), "serve"};
+    bool listen_given = std::find(args.begin(), args.end(), "--listen") != args.end();
+    for (const auto& [k, v] : opt.env) listen_given = listen_given || k == "SHUYOU_LISTEN";
+    if (!listen_given) argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
@@ -459,7 +464,7 @@ TEST_F(ProcessSqlite, SigtermFinishesTheRequestInFlightThenExits) {
 
   HttpConnection c(server.port());
   ASSERT_TRUE(c.Send(FormatRequest("POST", "/api/v1/auth/login", {kJson}, kDemoLogin)));
-  std::this_thread::sleep_for(10ms);  // read by the server; the password hash takes longer
+  std::this_thread::sleep_for(30ms);  // read by the server; the password hash takes ~200 ms
   server.proc().Signal(SIGTERM);
 
   auto r = c.Read(10s);
@@ -639,6 +644,16 @@ TEST_F(ProcessSqlite, ConfigTakesFlagsOverEnvironmentOverFileOverDefaults) {
   EXPECT_EQ(ConfigLine(named.out, "listen").rfind("listen = \"127.0.0.1:1111\"  # file " + file, 0), 0u)
       << named.out;
   EXPECT_FALSE(fs::exists(dir_.File("from-flag.db"))) << "config must not open the database";
+}
+
+TEST_F(ProcessSqlite, ServeListensWhereTheEnvironmentSaysOverTheConfigFile) {
+  const uint16_t port = FreeTcpPort();
+  const std::string file = dir_.Write("shuyou.toml", "listen = \"127.0.0.1:1111\"\n");
+  ProcessOptions env;
+  env.env = {{"SHUYOU_LISTEN", "127.0.0.1:" + std::to_string(port)}};
+  Server server({"--config", file, "--db", db_}, env);
+  EXPECT_EQ(server.port(), port);
+  EXPECT_EQ(HttpRequest(port, "GET", "/healthz").status, 200);
 }
 
 TEST_F(ProcessSqlite, ConfigFileWithAnUnknownKeyIsRefused) {

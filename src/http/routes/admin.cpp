@@ -9,25 +9,32 @@ namespace {
 
 constexpr core::RoleSet kOwners = core::Bit(core::Role::kOwner);
 
-nlohmann::json ApiKeyJson(const service::ApiKey& k) {
-  nlohmann::json j = {{"id", k.id},
-                      {"name", k.name},
-                      {"prefix", k.prefix},
-                      {"role", core::RoleName(k.role)},
-                      {"created_at", core::FormatIsoUtc(k.created_at)},
-                      {"last_used_at", TimeOrNull(k.last_used_at)},
-                      {"revoked_at", TimeOrNull(k.revoked_at)}};
-  if (!k.key.empty()) j["key"] = k.key;
-  return j;
+void WriteApiKey(std::string& out, const service::ApiKey& k) {
+  JsonObject o(out);
+  o.Int("id", k.id)
+      .Str("name", k.name)
+      .Str("prefix", k.prefix)
+      .Str("role", core::RoleName(k.role))
+      .Time("created_at", k.created_at)
+      .OptTime("last_used_at", k.last_used_at)
+      .OptTime("revoked_at", k.revoked_at);
+  if (!k.key.empty()) o.Str("key", k.key);
+  o.Close();
 }
 
-nlohmann::json AuditJson(const service::AuditEntry& e) {
-  nlohmann::json details = nlohmann::json::parse(e.details_json, nullptr, false);
-  if (details.is_discarded()) details = e.details_json;
-  return {{"id", e.id},           {"at", core::FormatIsoUtc(e.at)}, {"actor_kind", e.actor_kind},
-          {"actor_id", OrNull(e.actor_id)}, {"actor_name", e.actor_name}, {"action", e.action},
-          {"target", e.target},   {"details", details},             {"ip", e.ip},
-          {"request_id", e.request_id}};
+void WriteAudit(std::string& out, const service::AuditEntry& e) {
+  JsonObject(out)
+      .Int("id", e.id)
+      .Time("at", e.at)
+      .Str("actor_kind", e.actor_kind)
+      .OptInt("actor_id", e.actor_id)
+      .Str("actor_name", e.actor_name)
+      .Str("action", e.action)
+      .Str("target", e.target)
+      .Raw("details", e.details_json)  // written by RecordAudit as JSON text
+      .Str("ip", e.ip)
+      .Str("request_id", e.request_id)
+      .Close();
 }
 
 }  // namespace
@@ -45,7 +52,7 @@ void AddAdminRoutes(Router& r, App& app) {
     f.actor_id = *actor;
     auto res = service::ListAudit(ctx, *page, f);
     if (!res.ok()) return ErrorResponse(res.status());
-    return PageJson(*res, AuditJson);
+    return PageJson(*res, WriteAudit);
   });
 
   r.Allow(kOwners, "GET", "/api/v1/api-keys", [&ctx](Call& c) {
@@ -53,7 +60,7 @@ void AddAdminRoutes(Router& r, App& app) {
     if (!page.ok()) return ErrorResponse(page.status());
     auto res = service::ListApiKeys(ctx, *page);
     if (!res.ok()) return ErrorResponse(res.status());
-    return PageJson(*res, ApiKeyJson);
+    return PageJson(*res, WriteApiKey);
   });
 
   r.Allow(kOwners, "POST", "/api/v1/api-keys", [&ctx](Call& c) {
@@ -61,7 +68,7 @@ void AddAdminRoutes(Router& r, App& app) {
     if (!body.ok()) return ErrorResponse(body.status());
     auto res = service::CreateApiKey(ctx, c.principal->actor, (*body)["name"], (*body)["role"]);
     if (!res.ok()) return ErrorResponse(res.status());
-    Response out = Json(201, ApiKeyJson(*res));
+    Response out = JsonText(201, ToJson(WriteApiKey, *res));
     out.headers.emplace_back("Cache-Control", "no-store");
     return out;
   });

@@ -1,4 +1,6 @@
 // /api/v1/auth: sign in (sets the session cookie), who am I, sign out.
+#include <nlohmann/json.hpp>
+
 #include "http/app.h"
 #include "http/routes/json_views.h"
 #include "http/routes/routes.h"
@@ -25,9 +27,13 @@ void AddAuthRoutes(Router& r, App& app) {
         e.headers.emplace_back("Retry-After", std::to_string(app.options().settings.failure_window_ms / 1000));
       return e;
     }
-    Response ok = Json(200, {{"user", StaffJson(res->staff)},
-                             {"csrf_token", res->csrf_token},
-                             {"expires_at", core::FormatIsoUtc(res->expires_at)}});
+    std::string out;
+    JsonObject(out)
+        .Raw("user", ToJson(WriteStaff, res->staff))
+        .Str("csrf_token", res->csrf_token)
+        .Time("expires_at", res->expires_at)
+        .Close();
+    Response ok = JsonText(200, std::move(out));
     ok.headers.emplace_back("Set-Cookie", SessionCookie(app, res->session_token,
                                                         (res->expires_at - app.context().now()) / 1000));
     ok.headers.emplace_back("Cache-Control", "no-store");
@@ -39,9 +45,13 @@ void AddAuthRoutes(Router& r, App& app) {
     if (!p.staff)
       return Json(200, {{"user", nullptr},
                         {"api_key", {{"id", p.actor.id}, {"name", p.actor.name}, {"role", core::RoleName(p.actor.role)}}}});
-    Response res = Json(200, {{"user", StaffJson(*p.staff)},
-                              {"csrf_token", p.csrf_token},
-                              {"expires_at", core::FormatIsoUtc(p.expires_at)}});
+    std::string out;
+    JsonObject(out)
+        .Raw("user", ToJson(WriteStaff, *p.staff))
+        .Str("csrf_token", p.csrf_token)
+        .Time("expires_at", p.expires_at)
+        .Close();
+    Response res = JsonText(200, std::move(out));
     res.headers.emplace_back("Cache-Control", "no-store");
     return res;
   });

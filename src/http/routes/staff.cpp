@@ -11,12 +11,6 @@ using core::Role;
 constexpr core::RoleSet kManagers = Bit(Role::kOwner) | Bit(Role::kManager);
 constexpr core::RoleSet kOwners = Bit(Role::kOwner);
 
-template <class T, class F>
-Response Answer(const Result<T>& r, int status, F&& view) {
-  if (!r.ok()) return ErrorResponse(r.status());
-  return Json(status, view(r.value()));
-}
-
 std::optional<std::string> OptString(const nlohmann::json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end()) return std::nullopt;
@@ -55,7 +49,7 @@ void AddStaffRoutes(Router& r, App& app) {
     f.store_id = *store;
     auto res = service::ListStaff(ctx, c.principal->actor, *page, f);
     if (!res.ok()) return ErrorResponse(res.status());
-    return PageJson(*res, StaffJson);
+    return PageJson(*res, WriteStaff);
   });
 
   r.Allow(kManagers, "POST", "/api/v1/staff", [&ctx](Call& c) {
@@ -68,13 +62,13 @@ void AddStaffRoutes(Router& r, App& app) {
     const auto& b = *body;
     service::NewStaff in{b["username"], b.value("display_name", ""), b["role"], std::nullopt, b["password"]};
     if (b.contains("home_store_id") && !b["home_store_id"].is_null()) in.home_store_id = b["home_store_id"].get<int64_t>();
-    return Answer(service::CreateStaff(ctx, c.principal->actor, in), 201, StaffJson);
+    return Answer(service::CreateStaff(ctx, c.principal->actor, in), 201, WriteStaff);
   });
 
   r.Allow(kManagers, "GET", "/api/v1/staff/{id}", [&ctx](Call& c) {
     auto id = PathId(c);
     if (!id.ok()) return ErrorResponse(id.status());
-    return Answer(service::GetStaff(ctx, c.principal->actor, *id), 200, StaffJson);
+    return Answer(service::GetStaff(ctx, c.principal->actor, *id), 200, WriteStaff);
   });
 
   r.Allow(kManagers, "PATCH", "/api/v1/staff/{id}", [&ctx](Call& c) {
@@ -94,7 +88,7 @@ void AddStaffRoutes(Router& r, App& app) {
     if (b.contains("active")) ch.active = b["active"].get<bool>();
     if (b.contains("home_store_id"))
       ch.home_store_id = b["home_store_id"].is_null() ? std::optional<int64_t>() : b["home_store_id"].get<int64_t>();
-    return Answer(service::UpdateStaff(ctx, c.principal->actor, *id, ch), 200, StaffJson);
+    return Answer(service::UpdateStaff(ctx, c.principal->actor, *id, ch), 200, WriteStaff);
   });
 
   r.Allow(kManagers, "POST", "/api/v1/staff/{id}/revoke-sessions", [&ctx](Call& c) {
@@ -110,19 +104,19 @@ void AddStaffRoutes(Router& r, App& app) {
     auto it = c.req.query.find("q");
     auto res = service::ListStores(ctx, *page, it == c.req.query.end() ? "" : it->second);
     if (!res.ok()) return ErrorResponse(res.status());
-    return PageJson(*res, StoreJson);
+    return PageJson(*res, WriteStore);
   });
 
   r.Allow(kOwners, "POST", "/api/v1/stores", [&ctx](Call& c) {
     auto body = ReadBody(c.req, kStoreFields);
     if (!body.ok()) return ErrorResponse(body.status());
-    return Answer(service::CreateStore(ctx, c.principal->actor, StoreFieldsFrom(*body)), 201, StoreJson);
+    return Answer(service::CreateStore(ctx, c.principal->actor, StoreFieldsFrom(*body)), 201, WriteStore);
   });
 
   r.Allow(core::kEveryRole, "GET", "/api/v1/stores/{id}", [&ctx](Call& c) {
     auto id = PathId(c);
     if (!id.ok()) return ErrorResponse(id.status());
-    return Answer(service::GetStore(ctx, *id), 200, StoreJson);
+    return Answer(service::GetStore(ctx, *id), 200, WriteStore);
   });
 
   r.Allow(kOwners, "PATCH", "/api/v1/stores/{id}", [&ctx](Call& c) {
@@ -130,7 +124,7 @@ void AddStaffRoutes(Router& r, App& app) {
     if (!id.ok()) return ErrorResponse(id.status());
     auto body = ReadBody(c.req, kStoreFields);
     if (!body.ok()) return ErrorResponse(body.status());
-    return Answer(service::UpdateStore(ctx, c.principal->actor, *id, StoreFieldsFrom(*body)), 200, StoreJson);
+    return Answer(service::UpdateStore(ctx, c.principal->actor, *id, StoreFieldsFrom(*body)), 200, WriteStore);
   });
 }
 
