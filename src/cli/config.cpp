@@ -62,6 +62,12 @@ Result<Config> Config::Load(const std::string& config_file, const std::map<std::
     if (!c.values_.count(k)) return Invalid("unknown setting '" + k + "'");
     c.values_[k] = {v, "flag"};
   }
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  bool known = false;
+  for (const char* l : kLevels) known = known || c.Get("log_level") == l;
+  if (!known)
+    return Invalid("log_level must be one of trace, debug, info, warn, error, off (got '" + c.Get("log_level") +
+                   "' from " + c.Source("log_level") + ")");
   return c;
 }
 
@@ -79,15 +85,29 @@ Result<long long> Config::GetInt(const std::string& key, long long min, long lon
   return n;
 }
 
+// Never print a database password: postgresql://user:secret@host/db?password=x → user:***@host/db?password=***
+std::string MaskSecrets(std::string v) {
+  auto scheme = v.find("://");
+  if (scheme == std::string::npos) return v;
+  size_t auth_end = v.find_first_of("/?#", scheme + 3);
+  size_t at = v.rfind('@', auth_end == std::string::npos ? std::string::npos : auth_end);
+  if (at != std::string::npos && at > scheme) {
+    auto colon = v.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) v.replace(colon + 1, at - colon - 1, "***");
+  }
+  for (size_t pos = v.find("password=", scheme); pos != std::string::npos; pos = v.find("password=", pos + 1)) {
+    if (v[pos - 1] != '?' && v[pos - 1] != '&') continue;
+    size_t start = pos + 9, end = v.find_first_of("&#", start);
+    v.replace(start, (end == std::string::npos ? v.size() : end) - start, "***");
+  }
+  return v;
+}
+
 std::string Config::Render() const {
   std::string out;
   for (const auto& k : ConfigKeys()) {
     auto [v, src] = values_.at(k.name);
-    // Never print a database password: postgresql://user:secret@host → postgresql://user:***@host
-    if (auto scheme = v.find("://"), at = v.find('@'); scheme != std::string::npos && at != std::string::npos) {
-      auto colon = v.find(':', scheme + 3);
-      if (colon != std::string::npos && colon < at) v.replace(colon + 1, at - colon - 1, "***");
-    }
+    v = MaskSecrets(v);
     std::string quoted;
     for (char ch : v) {
       if (ch == '"' || ch == '\\') quoted += '\\';

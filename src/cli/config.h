@@ -19,6 +19,9 @@ struct ConfigKey {
 
 const std::vector<ConfigKey>& ConfigKeys();
 
+// A database URL with any password replaced by ***, for printing.
+std::string MaskSecrets(std::string url);
+
 class Config {
  public:
   // `flags` holds the values given on the command line (key → value).

@@ -28,10 +28,15 @@ struct Env {
   std::unique_ptr<service::Context> ctx;
 };
 
-Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate) {
+// Opens the configured database; `migrate` applies migrations. A missing SQLite file is created
+// (with its folder) unless `must_exist`.
+Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate, bool must_exist = false) {
   SY_ASSIGN_OR_RETURN(long long conns, cfg.GetInt("db_connections", 1, 256));
   const std::string& target = cfg.Get("db");
-  if (target.find("://") == std::string::npos) {
+  bool is_url = target.find("://") != std::string::npos;
+  if (must_exist && !is_url && !std::filesystem::is_regular_file(target))
+    return Invalid("there is no SQLite database at " + target);
+  if (!is_url) {
     auto parent = std::filesystem::path(target).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -146,8 +151,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (backup->parsed()) {
-    auto env = OpenDatabase(*cfg, false);
+    auto env = OpenDatabase(*cfg, false, true);
     if (!env.ok()) return Fail(env.status());
+    auto version = store::SchemaVersion(*env->db);
+    if (!version.ok()) return Fail(version.status());
+    if (*version == 0) return Fail(Invalid(cfg->Get("db") + " is not a Shuyou database (no schema)"));
     Status st = env->db->Backup(backup_to);
     if (!st.ok()) return Fail(st);
     std::cout << "backup written to " << backup_to << "\n";

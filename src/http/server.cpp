@@ -52,6 +52,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   template <class... Args>
   Session(Shared& sh, std::string remote, bool tls, Args&&... args)
       : sh_(sh), stream_(std::forward<Args>(args)...), remote_(std::move(remote)), tls_(tls) {}
+  ~Session() override { EndRequest(); }
 
   void Start() {
     {
@@ -86,15 +87,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.emplace();
     parser_->body_limit(sh_.opt.max_body_bytes);
     parser_->header_limit(16 * 1024);
-    busy_ = false;
+    EndRequest();
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(sh_.opt.idle_timeout_s));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
+  // A request is in flight from its header until its response is written (or the connection
+  // fails): shutdown waits for exactly these.
+  void BeginRequest() {
+    if (!busy_) sh_.in_flight++;
+    busy_ = true;
+  }
+  void EndRequest() {
+    if (busy_) sh_.in_flight--;
+    busy_ = false;
+  }
+
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    busy_ = true;
+    BeginRequest();
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(sh_.opt.request_timeout_s));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -112,7 +124,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       r = ErrorResponse(Status(Code::kPayloadTooLarge, "the request headers are too large"));
     else
       r = ErrorResponse(Invalid("malformed HTTP request: " + ec.message()));
-    busy_ = true;
+    BeginRequest();
     Send(std::move(r), false, 11);
   }
 
@@ -135,9 +147,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (!rid.empty() && rid.size() <= 64 &&
         rid.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos)
       req.request_id = rid;
-    sh_.in_flight++;
     Response res = sh_.app.Handle(req);
-    sh_.in_flight--;
     bool keep = msg.keep_alive() && !sh_.stopping;
     Send(std::move(res), keep, msg.version(), req.method == "HEAD");
   }
@@ -152,7 +162,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res->prepare_payload();
     if (head) res->body().clear();
     res_ = res;
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(sh_.opt.request_timeout_s));
     bhttp::async_write(stream_, *res, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
       self->res_.reset();
       if (ec || !keep_alive) return self->Close();
@@ -161,7 +170,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Close() {
-    busy_ = false;
+    EndRequest();
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
