@@ -1,7 +1,9 @@
 // Sign-in, sessions, throttling and API keys (see auth.h).
 #include "service/auth.h"
 
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "service/crypto.h"
 #include "service/paging.h"
@@ -32,7 +34,48 @@ Status RecordFailure(Context& ctx, const std::string& username, const Actor& fro
   });
 }
 
+constexpr int64_t kCacheMs = 2000;
+
+// Principals by (database, "s:" or "k:" + token digest), with the time they were looked up.
+struct PrincipalCache {
+  std::mutex mu;
+  std::unordered_map<std::string, std::pair<Principal, int64_t>> entries;
+};
+PrincipalCache& Cache() {
+  static PrincipalCache c;
+  return c;
+}
+
+std::string CacheKey(const Context& ctx, char kind, const std::string& digest) {
+  return std::to_string(reinterpret_cast<uintptr_t>(&ctx.db)) + ':' + kind + ':' + digest;
+}
+
+std::optional<Principal> Cached(const std::string& key, int64_t now) {
+  auto& c = Cache();
+  std::lock_guard lk(c.mu);
+  auto it = c.entries.find(key);
+  if (it == c.entries.end()) return std::nullopt;
+  if (now - it->second.second > kCacheMs || now < it->second.second) {
+    c.entries.erase(it);
+    return std::nullopt;
+  }
+  return it->second.first;
+}
+
+void Remember(const std::string& key, const Principal& p, int64_t now) {
+  auto& c = Cache();
+  std::lock_guard lk(c.mu);
+  if (c.entries.size() > 100000) c.entries.clear();  // bounded: a flood of tokens cannot grow it
+  c.entries[key] = {p, now};
+}
+
 }  // namespace
+
+void ForgetCachedPrincipals() {
+  auto& c = Cache();
+  std::lock_guard lk(c.mu);
+  c.entries.clear();
+}
 
 Result<LoginResult> Login(Context& ctx, const std::string& username, const std::string& password,
                           const std::string& ip, const std::string& user_agent, const std::string& request_id) {
@@ -106,26 +149,35 @@ Result<LoginResult> Login(Context& ctx, const std::string& username, const std::
 
 Status Logout(Context& ctx, const Principal& who) {
   if (!who.session_id) return Invalid("only a session can sign out; API keys are revoked instead");
-  return ctx.db.Write([&](store::Tx& tx) -> Status {
+  Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                                {ctx.now(), who.session_id}).status());
     return RecordAudit(tx, ctx, who.actor, "auth.logout", "staff:" + std::to_string(who.actor.id), nlohmann::json::object());
   });
+  ForgetCachedPrincipals();
+  return st;
 }
 
 Result<Principal> AuthenticateSession(Context& ctx, const std::string& token) {
   const Status expired(Code::kUnauthenticated, "your session has expired or was ended; sign in again");
   if (token.empty() || token.size() > 128) return expired;
+  int64_t now = ctx.now();
+  std::string digest = TokenDigest(token);
+  std::string key = CacheKey(ctx, 's', digest);
+  if (auto hit = Cached(key, now)) {
+    if (hit->expires_at <= now) return expired;
+    return *hit;
+  }
   Principal p;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(
         "SELECT s.id, s.csrf_token, s.expires_at, s.revoked_at, st.id, st.username, st.display_name, st.role, "
         "st.home_store_id, st.active, st.created_at, st.updated_at "
         "FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?",
-        {TokenDigest(token)}));
+        {digest}));
     if (rows.empty()) return expired;
     const auto& r = rows[0];
-    if (!r.IsNull(3) || r.Int(2) <= ctx.now() || r.Int(9) == 0) return expired;
+    if (!r.IsNull(3) || r.Int(2) <= now || r.Int(9) == 0) return expired;
     p.session_id = r.Int(0);
     p.csrf_token = r.Text(1);
     p.expires_at = r.Int(2);
@@ -139,17 +191,22 @@ Result<Principal> AuthenticateSession(Context& ctx, const std::string& token) {
   p.actor.name = p.staff->username;
   p.actor.role = p.staff->role;
   p.actor.home_store_id = p.staff->home_store_id;
+  Remember(key, p, now);
   return p;
 }
 
 Result<Principal> AuthenticateApiKey(Context& ctx, const std::string& key) {
   const Status bad(Code::kUnauthenticated, "the API key is not valid or was revoked");
   if (key.size() < 8 || key.size() > 128) return bad;
+  int64_t now = ctx.now();
+  std::string digest = TokenDigest(key);
+  std::string cache_key = CacheKey(ctx, 'k', digest);
+  if (auto hit = Cached(cache_key, now)) return *hit;
   Principal p;
   std::optional<int64_t> last_used;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id, name, role, revoked_at, last_used_at FROM api_keys WHERE key_hash = ?",
-                                           {TokenDigest(key)}));
+                                           {digest}));
     if (rows.empty() || !rows[0].IsNull(3)) return bad;
     p.actor.kind = "api_key";
     p.actor.id = rows[0].Int(0);
@@ -160,12 +217,12 @@ Result<Principal> AuthenticateApiKey(Context& ctx, const std::string& key) {
   });
   if (!st.ok()) return st;
   // Record use at most once a minute, so that reads stay reads.
-  int64_t now = ctx.now();
   if (!last_used || now - *last_used > 60000) {
     ctx.db.Write([&](store::Tx& tx) {
       return tx.Exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", {now, p.actor.id}).status();
     });
   }
+  Remember(cache_key, p, now);
   return p;
 }
 
@@ -221,6 +278,9 @@ Result<Page<ApiKey>> ListApiKeys(Context& ctx, const PageQuery& q) {
 }
 
 Status RevokeApiKey(Context& ctx, const Actor& actor, int64_t id) {
+  struct Forget {  // after the commit, so that no request re-caches the key in between
+    ~Forget() { ForgetCachedPrincipals(); }
+  } forget;
   return ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT revoked_at FROM api_keys WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no API key with id " + std::to_string(id));

@@ -39,6 +39,12 @@ struct ApiKey {
   std::string key;  // the plaintext, only in CreateApiKey's answer
 };
 
+// Authentication results are kept for up to 2 seconds per token, so that a burst of requests
+// from one till or integration costs one database lookup. Every local change that could end or
+// narrow a session or key (sign-out, revocation, password, role or active changes) clears the
+// cache at once; other app servers see such a change within those 2 seconds.
+void ForgetCachedPrincipals();
+
 Result<ApiKey> CreateApiKey(Context& ctx, const Actor& actor, const std::string& name, const std::string& role);
 Result<Page<ApiKey>> ListApiKeys(Context& ctx, const PageQuery& q);
 Status RevokeApiKey(Context& ctx, const Actor& actor, int64_t id);
