@@ -24,14 +24,26 @@ App::App(store::Database& db, AppOptions opt)
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);
+  static_slot_ = metrics_->SlotOf("static");
+  unmatched_slot_ = metrics_->SlotOf("unmatched");
+  request_id_prefix_ = service::RandomToken(6);
+}
+
+std::string App::NextRequestId() {
+  // Unique per process (random prefix) and cheap: no system call per request.
+  uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed);
+  std::string id = request_id_prefix_;
+  id += '-';
+  id += std::to_string(n);
+  return id;
 }
 
 App::~App() = default;
 
 Response App::Handle(Request& req) {
   auto start = std::chrono::steady_clock::now();
-  if (req.request_id.empty()) req.request_id = service::RandomToken(9);
-  size_t slot = metrics_->SlotOf("unmatched");
+  if (req.request_id.empty()) req.request_id = NextRequestId();
+  size_t slot = unmatched_slot_;
   Response res;
   try {
     res = Dispatch(req, slot);
@@ -51,7 +63,7 @@ Response App::Dispatch(Request& req, size_t& slot) {
   if (!ParseTarget(req)) return ErrorResponse(Invalid("the request target is not a valid URL"));
   bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/metrics";
   if (!api) {
-    slot = metrics_->SlotOf("static");
+    slot = static_slot_;
     return ServeStatic(req);
   }
   auto m = router_.Find(req.method, req.path);
@@ -64,7 +76,7 @@ Response App::Dispatch(Request& req, size_t& slot) {
     }
     return ErrorResponse(NotFound("no such endpoint: " + req.method + " " + req.path));
   }
-  slot = metrics_->SlotOf(m.route->method + " " + m.route->pattern);
+  slot = size_t(m.route - router_.routes().data());  // metrics slots follow the route table
   Call call{req, std::move(m.params), nullptr};
   std::optional<service::Principal> principal;
   if (!m.route->is_public) {

@@ -4,6 +4,7 @@
 // and records metrics. It has no sockets: the Beast server (server.h) and the tests call Handle.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -38,12 +39,16 @@ class App {
  private:
   Response Dispatch(Request& req, size_t& slot);
   Response ServeStatic(const Request& req);
+  std::string NextRequestId();
 
   AppOptions opt_;
   service::Context ctx_;
   Router router_;
   std::unique_ptr<Metrics> metrics_;
   std::atomic<bool> draining_{false};
+  size_t static_slot_ = 0, unmatched_slot_ = 0;
+  std::string request_id_prefix_;
+  std::atomic<uint64_t> request_counter_{1};
 };
 
 // The OpenAPI document embedded at build time from src/http/openapi.json.
