@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(
-  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates
+  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates tzdata openssl
   libboost-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev
   nlohmann-json3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,6 +1,7 @@
 // Staff accounts and stores (see staff.h).
 #include "service/staff.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "service/auth.h"
@@ -223,32 +224,46 @@ Result<Store> LoadStore(store::Tx& tx, int64_t id) {
   return StoreFromRow(rows[0]);
 }
 
+// A time zone name is accepted when the system's zone database knows it (tzdata).
+bool KnownTimeZone(const std::string& tz) {
+  if (tz.empty() || tz.size() > 64 || tz.front() == '/' || tz.find("..") != std::string::npos ||
+      tz.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != std::string::npos)
+    return false;
+  std::error_code ec;
+  if (!std::filesystem::is_directory("/usr/share/zoneinfo", ec)) return true;  // no tzdata: trust the form
+  return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + tz, ec);
+}
+
+// One message per field: the first rule a value breaks.
 std::vector<FieldError> CheckStoreFields(const StoreFields& in, bool creating) {
   std::vector<FieldError> errs;
-  auto need = [&](const std::optional<std::string>& v, const char* name) {
-    if (creating && (!v || v->empty())) errs.push_back({name, "is required"});
-  };
-  need(in.code, "code");
-  need(in.name, "name");
-  if (in.code) {
-    if (in.code->empty() || in.code->size() > 16) errs.push_back({"code", "must be 1 to 16 characters long"});
-    else if (in.code->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
-      errs.push_back({"code", "may contain only letters, digits, '-' and '_'"});
+  auto fail = [&](const char* field, std::string msg) { errs.push_back({field, std::move(msg)}); };
+  if (!in.code) {
+    if (creating) fail("code", "is required");
+  } else if (in.code->empty() || in.code->size() > 16) {
+    fail("code", "must be 1 to 16 characters long");
+  } else if (in.code->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+             std::string::npos) {
+    fail("code", "may contain only letters, digits, '-' and '_'");
+  }
+  if (!in.name) {
+    if (creating) fail("name", "is required");
+  } else if (in.name->empty()) {
+    fail("name", "must not be empty");
+  } else if (auto m = core::CheckText(*in.name, 80); !m.empty()) {
+    fail("name", m);
   }
   auto text = [&](const std::optional<std::string>& v, const char* name, size_t max) {
     if (!v) return;
-    if (auto m = core::CheckText(*v, max); !m.empty()) errs.push_back({name, m});
-    else if (std::string(name) == "name" && v->empty()) errs.push_back({name, "must not be empty"});
+    if (auto m = core::CheckText(*v, max); !m.empty()) fail(name, m);
   };
-  text(in.name, "name", 80);
   text(in.address, "address", 200);
   text(in.phone, "phone", 32);
-  if (in.timezone && (in.timezone->empty() || in.timezone->size() > 64 ||
-                      in.timezone->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != std::string::npos))
-    errs.push_back({"timezone", "must be an IANA time zone name such as Asia/Shanghai"});
+  if (in.timezone && !KnownTimeZone(*in.timezone))
+    fail("timezone", "must be an IANA time zone name such as Asia/Shanghai");
   if (in.currency && (in.currency->size() != 3 ||
                       in.currency->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos))
-    errs.push_back({"currency", "must be a three-letter ISO 4217 code such as CNY"});
+    fail("currency", "must be a three-letter ISO 4217 code such as CNY");
   return errs;
 }
 

@@ -104,6 +104,48 @@ TEST_P(StaffApi, ChineseTextAndSqlMetacharactersRoundTrip) {
   EXPECT_EQ(s.json["address"], store["address"]);
 }
 
+// Every free-text field keeps Chinese text and SQL metacharacters exactly; every constrained
+// field (username, code, role, time zone, currency) refuses them with a field error, no crash.
+TEST_P(StaffApi, EveryStringFieldTakesChineseAndMetacharactersOrRefusesThemCleanly) {
+  const std::vector<std::string> nasty = {"书友 · 旗舰店", "'; DROP TABLE stores; --", "\" OR 1=1 --", "%_\\", "混合 mixed ' \""};
+  int n = 0;
+  for (const auto& text : nasty) {
+    std::string code = "S" + std::to_string(++n);
+    Reply s = Send(owner_, "POST", "/api/v1/stores", json{{"code", code}, {"name", text}, {"address", text}, {"phone", text}});
+    ASSERT_EQ(s.status, 201) << text << " → " << s.body;
+    Reply got = Send(owner_, "GET", "/api/v1/stores/" + std::to_string(s.json["id"].get<int64_t>()));
+    for (const char* f : {"name", "address", "phone"}) EXPECT_EQ(got.json[f], text) << f;
+    Reply staff = Send(owner_, "POST", "/api/v1/staff",
+                       json{{"username", "u" + std::to_string(n)}, {"display_name", text}, {"role", "cashier"}, {"password", "plum-blossom-7"}});
+    ASSERT_EQ(staff.status, 201) << staff.body;
+    EXPECT_EQ(staff.json["display_name"], text);
+    Reply key = Send(owner_, "POST", "/api/v1/api-keys", json{{"name", text}, {"role", "cashier"}});
+    ASSERT_EQ(key.status, 201) << key.body;
+    EXPECT_EQ(key.json["name"], text);
+    for (const char* f : {"code", "timezone", "currency"}) {
+      json body = {{"code", "OK" + std::to_string(n)}, {"name", "x"}};
+      body[f] = text;
+      Reply r = Send(owner_, "POST", "/api/v1/stores", body);
+      EXPECT_EQ(r.status, 400) << f << "=" << text;
+      EXPECT_FALSE(r.FieldError(f).empty()) << f;
+    }
+    for (const char* f : {"username", "role", "password"}) {
+      json body = {{"username", "ok" + std::to_string(n)}, {"role", "cashier"}, {"password", "plum-blossom-7"}};
+      body[f] = text;
+      Reply r = Send(owner_, "POST", "/api/v1/staff", body);
+      if (std::string(f) == "password" && text.size() >= 10) {
+        EXPECT_EQ(r.status, 201) << "any characters make a password";
+      } else {
+        EXPECT_EQ(r.status, 400) << f << "=" << text;
+        EXPECT_FALSE(r.FieldError(f).empty()) << f;
+      }
+    }
+    Reply login = Send(Caller{}, "POST", "/api/v1/auth/login", json{{"username", text}, {"password", text}});
+    EXPECT_EQ(login.status, 401);
+  }
+  EXPECT_EQ(Send(owner_, "GET", "/api/v1/stores?limit=200").json["items"].size(), nasty.size() + 1);
+}
+
 TEST_P(StaffApi, ListsPageWithStableCursorsAndSort) {
   for (int i = 0; i < 7; ++i) MakeStaff("user" + std::to_string(i), "cashier", store_id_);
   std::vector<std::string> seen;
@@ -232,10 +274,16 @@ TEST_P(StaffApi, Stores) {
   Reply bad = Send(owner_, "POST", "/api/v1/stores", json{{"code", "bad code!"}, {"currency", "yuan"}, {"timezone", "Mars/Base One"}});
   EXPECT_EQ(bad.status, 400);
   for (const char* f : {"code", "name", "currency", "timezone"}) EXPECT_FALSE(bad.FieldError(f).empty()) << f;
+  EXPECT_EQ(bad.json["error"]["details"].size(), 4u);  // one message per field
+  EXPECT_EQ(Send(owner_, "POST", "/api/v1/stores", json{{"code", "MARS"}, {"name", "Mars"}, {"timezone", "Mars/Base"}})
+                .FieldError("timezone"),
+            "must be an IANA time zone name such as Asia/Shanghai");
+  EXPECT_EQ(Send(owner_, "POST", "/api/v1/stores", json{{"code", "ESC"}, {"name", "x"}, {"timezone", "../../etc/passwd"}}).status, 400);
+  EXPECT_EQ(Send(owner_, "POST", "/api/v1/stores", json{{"code", "NY"}, {"name", "New York"}, {"timezone", "America/New_York"}, {"currency", "USD"}}).status, 201);
   Reply list = Send(owner_, "GET", "/api/v1/stores?sort=name");
-  EXPECT_EQ(list.json["items"].size(), 2u);
+  EXPECT_EQ(list.json["items"].size(), 3u);
   EXPECT_EQ(Send(owner_, "GET", "/api/v1/stores/424242").status, 404);
-  EXPECT_EQ(CountRows("stores"), 2);
+  EXPECT_EQ(CountRows("stores"), 3);
 }
 
 TEST_P(StaffApi, UnknownRoutesAndMethods) {
