@@ -35,6 +35,13 @@ if [ ${#clean[@]} -gt 0 ]; then
   $SUDO pkill -f 'nginx: master process /usr/sbin/nginx' >/dev/null 2>&1 || true
 fi
 
+# The front end's tools (Vite 7) need Node.js 20.19 or newer.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then
+  echo "install-deps: Node.js $(node --version) is too old: the web front end needs Node.js 20.19 or newer" >&2
+  echo "install-deps: (Debian 12's nodejs package is 18.x; install Node.js 20+ and run make again)" >&2
+  exit 1
+fi
+
 # Front-end packages: installed when package-lock.json changed since the last install.
 if [ -f web/package.json ]; then
   stamp=web/node_modules/.install-stamp

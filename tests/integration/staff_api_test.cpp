@@ -116,7 +116,7 @@ TEST_P(StaffApi, EveryStringFieldTakesChineseAndMetacharactersOrRefusesThemClean
     Reply got = Send(owner_, "GET", "/api/v1/stores/" + std::to_string(s.json["id"].get<int64_t>()));
     for (const char* f : {"name", "address", "phone"}) EXPECT_EQ(got.json[f], text) << f;
     Reply staff = Send(owner_, "POST", "/api/v1/staff",
-                       json{{"username", "u" + std::to_string(n)}, {"display_name", text}, {"role", "cashier"}, {"password", "plum-blossom-7"}});
+                       json{{"username", "user" + std::to_string(n)}, {"display_name", text}, {"role", "cashier"}, {"password", "plum-blossom-7"}});
     ASSERT_EQ(staff.status, 201) << staff.body;
     EXPECT_EQ(staff.json["display_name"], text);
     Reply key = Send(owner_, "POST", "/api/v1/api-keys", json{{"name", text}, {"role", "cashier"}});
