@@ -2,6 +2,10 @@
 # build: the server (build/shuyou) and the web front end (web/dist); installs what is missing first.
 .PHONY: deps build build-server build-web build-asan run test test-asan test-release bench clean
 
+# ccache: reuse objects across clones of the repository (CI builds in a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 DB ?= data/shuyou.db
 LISTEN ?= 127.0.0.1:8080
 WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
