@@ -38,6 +38,7 @@ class SessionBase {
 };
 
 struct Shared {
+  Shared(App& a, const ServerOptions& o) : app(a), opt(o) {}
   App& app;
   const ServerOptions& opt;
   std::atomic<bool> stopping{false};
@@ -277,7 +278,7 @@ Status RunServer(App& app, const ServerOptions& opt, const std::function<void(ui
   auto addr = asio::ip::make_address(opt.host, ec);
   if (ec) return Invalid("'" + opt.host + "' is not an IP address to listen on");
 
-  Shared sh{app, opt};
+  Shared sh(app, opt);
   auto listener = std::make_shared<Listener>(ctxs, sh, tls ? &*tls : nullptr);
   SY_RETURN_IF_ERROR(listener->Open(tcp::endpoint(addr, opt.port)));
   listener->Accept();

@@ -132,15 +132,17 @@ Result<Staff> UpdateStaff(Context& ctx, const Actor& actor, int64_t id, const St
     ~Forget() { ForgetCachedPrincipals(); }
   } forget;
   std::vector<FieldError> errs;
-  if (in.display_name)
+  if (in.display_name) {
     if (auto m = core::CheckText(*in.display_name, 64); !m.empty()) errs.push_back({"display_name", m});
+  }
   std::optional<core::Role> role;
   if (in.role) {
     role = core::ParseRole(*in.role);
     if (!role) errs.push_back({"role", "must be one of owner, manager, cashier, marketer"});
   }
-  if (in.password)
+  if (in.password) {
     if (auto m = core::CheckPassword(*in.password); !m.empty()) errs.push_back({"password", m});
+  }
   if (!errs.empty()) return Invalid("the change has invalid fields", errs);
   std::string hash = in.password ? HashPassword(*in.password) : "";
 
