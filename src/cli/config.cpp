@@ -16,6 +16,7 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"db_connections", "4", "SQLite reader connections / PostgreSQL pool size"},
       {"tls_cert", "", "PEM certificate chain; with tls_key, serve HTTPS"},
       {"tls_key", "", "PEM private key"},
+      {"trusted_proxies", "", "comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are believed"},
       {"max_body_bytes", "1048576", "largest request body accepted"},
       {"request_timeout_seconds", "30", "time allowed to receive one request"},
       {"session_ttl_hours", "12", "how long a sign-in lasts"},

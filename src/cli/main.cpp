@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   flag(serve, "--threads", "threads", "worker threads");
   flag(serve, "--tls-cert", "tls_cert", "PEM certificate chain for HTTPS");
   flag(serve, "--tls-key", "tls_key", "PEM private key for HTTPS");
+  flag(serve, "--trusted-proxies", "trusted_proxies", "comma-separated reverse proxy addresses to believe X-Forwarded-For from");
   serve->fallthrough();
 
   auto* migrate = app.add_subcommand("migrate", "apply database migrations");
@@ -222,6 +223,14 @@ int main(int argc, char** argv) {
   http::AppOptions ao;
   ao.static_dir = cfg->Get("static_dir");
   ao.secure_cookies = !so.tls_cert.empty();
+  for (std::string list = cfg->Get("trusted_proxies"); !list.empty();) {
+    size_t comma = list.find(',');
+    std::string addr = list.substr(0, comma);
+    addr.erase(0, addr.find_first_not_of(' '));
+    addr.erase(addr.find_last_not_of(' ') + 1);
+    if (!addr.empty()) ao.trusted_proxies.push_back(addr);
+    list = comma == std::string::npos ? "" : list.substr(comma + 1);
+  }
   ao.settings.session_ttl_ms = *ttl * 3600 * 1000;
   if (!std::filesystem::exists(std::filesystem::path(ao.static_dir) / "index.html"))
     spdlog::warn("no web front end at {} (run make build); the API still works", ao.static_dir);

@@ -21,12 +21,38 @@ App::App(store::Database& db, AppOptions opt)
   AddAuthRoutes(router_, *this);
   AddStaffRoutes(router_, *this);
   AddAdminRoutes(router_, *this);
+  AddMemberRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);
   static_slot_ = metrics_->SlotOf("static");
   unmatched_slot_ = metrics_->SlotOf("unmatched");
   request_id_prefix_ = service::RandomToken(6);
+}
+
+void App::ApplyForwardedHeaders(Request& req) const {
+  auto trusted = [this](std::string_view addr) {
+    for (const auto& p : opt_.trusted_proxies)
+      if (p == addr) return true;
+    return false;
+  };
+  if (opt_.trusted_proxies.empty() || !trusted(req.remote_addr)) return;
+  if (req.Header("x-forwarded-proto") == "https") req.tls = true;
+  std::string xff = req.Header("x-forwarded-for");
+  // Walk from the nearest hop outwards; the first address no trusted proxy vouches for is the client.
+  std::string client;
+  while (!xff.empty()) {
+    size_t comma = xff.rfind(',');
+    std::string hop = xff.substr(comma == std::string::npos ? 0 : comma + 1);
+    xff.resize(comma == std::string::npos ? 0 : comma);
+    hop.erase(0, hop.find_first_not_of(' '));
+    hop.erase(hop.find_last_not_of(' ') + 1);
+    if (hop.empty() || hop.size() > 45 || hop.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos)
+      break;  // not an address: stop believing the rest of the header
+    client = hop;
+    if (!trusted(hop)) break;
+  }
+  if (!client.empty()) req.remote_addr = client;
 }
 
 std::string App::NextRequestId() {
@@ -43,6 +69,7 @@ App::~App() = default;
 Response App::Handle(Request& req) {
   auto start = std::chrono::steady_clock::now();
   if (req.request_id.empty()) req.request_id = NextRequestId();
+  ApplyForwardedHeaders(req);
   size_t slot = unmatched_slot_;
   Response res;
   try {

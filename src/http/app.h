@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/message.h"
 #include "http/metrics.h"
@@ -18,6 +19,10 @@ namespace shuyou::http {
 struct AppOptions {
   std::string static_dir;       // built front end (web/dist); empty: no static files
   bool secure_cookies = false;  // Secure attribute on the session cookie (under TLS)
+  // Addresses of reverse proxies (nginx) whose X-Forwarded-For and X-Forwarded-Proto are
+  // believed: the client address then comes from X-Forwarded-For (the nearest address that is
+  // not itself a trusted proxy), and "https" marks the request as TLS (Secure cookies).
+  std::vector<std::string> trusted_proxies;
   service::Settings settings;
 };
 
@@ -40,6 +45,7 @@ class App {
   Response Dispatch(Request& req, size_t& slot);
   Response ServeStatic(const Request& req);
   std::string NextRequestId();
+  void ApplyForwardedHeaders(Request& req) const;
 
   AppOptions opt_;
   service::Context ctx_;

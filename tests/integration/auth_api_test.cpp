@@ -199,6 +199,45 @@ TEST_P(AuthApi, AuditLogShowsWhoDidWhatFromWhere) {
   EXPECT_EQ(Send(manager, "GET", "/api/v1/audit").status, 403);
 }
 
+TEST_P(AuthApi, ForwardedHeadersAreBelievedOnlyFromTrustedProxies) {
+  options_.trusted_proxies = {"10.0.0.5", "10.0.0.6"};
+  app_ = std::make_unique<http::App>(*db_, options_);
+  auto login = [&](const std::string& from, const std::string& xff, const std::string& proto) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/api/v1/auth/login";
+    req.remote_addr = from;
+    req.body = R"({"username":"owner","password":"correct-horse-battery"})";
+    req.headers["content-type"] = "application/json";
+    if (!xff.empty()) req.headers["x-forwarded-for"] = xff;
+    if (!proto.empty()) req.headers["x-forwarded-proto"] = proto;
+    return app_->Handle(req);
+  };
+  auto cookie_of = [](const http::Response& r) {
+    for (const auto& [k, v] : r.headers)
+      if (k == "Set-Cookie") return v;
+    return std::string();
+  };
+  // Through a trusted proxy (and a second trusted hop): the client address and the scheme count.
+  http::Response via = login("10.0.0.5", "198.51.100.9, 10.0.0.6", "https");
+  ASSERT_EQ(via.status, 200);
+  EXPECT_NE(cookie_of(via).find("; Secure"), std::string::npos);
+  // Straight from a client that forges the headers: ignored.
+  http::Response forged = login("203.0.113.50", "192.0.2.1", "https");
+  ASSERT_EQ(forged.status, 200);
+  EXPECT_EQ(cookie_of(forged).find("Secure"), std::string::npos);
+  // A proxy forwarding a forged header: the nearest untrusted hop is the client.
+  ASSERT_EQ(login("10.0.0.5", "192.0.2.1, 198.51.100.10", "").status, 200);
+  // Garbage in the header stops the walk at the last good address.
+  ASSERT_EQ(login("10.0.0.5", "<script>, 10.0.0.6", "").status, 200);
+
+  Reply audit = Send(owner_, "GET", "/api/v1/audit?action=auth.login&limit=4");
+  ASSERT_EQ(audit.status, 200);
+  std::vector<std::string> ips;
+  for (const auto& e : audit.json["items"]) ips.push_back(e["ip"]);
+  EXPECT_EQ(ips, (std::vector<std::string>{"10.0.0.6", "198.51.100.10", "203.0.113.50", "198.51.100.9"}));
+}
+
 SHUYOU_INSTANTIATE_FOR_ENGINES(AuthApi);
 
 }  // namespace

@@ -54,9 +54,10 @@ TEST_P(Authorization, EveryRouteGuardsItsRoles) {
         Reply r = SendRaw(*who, route.method, path, "{}");
         if (allowed) {
           EXPECT_NE(r.status, 401) << core::RoleName(role) << ": " << r.body;
-          if (r.status == 403)  // a service-level refusal may be right, never the route gate
+          if (r.status == 403) {  // a service-level refusal may be right, never the route gate
             EXPECT_EQ(r.json["error"]["message"].get<std::string>().find("role may not use"), std::string::npos)
                 << core::RoleName(role) << ": " << r.body;
+          }
         } else {
           EXPECT_EQ(r.status, 403) << core::RoleName(role) << ": " << r.body;
           EXPECT_EQ(r.ErrorCode(), "permission_denied");

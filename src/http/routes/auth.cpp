@@ -8,9 +8,10 @@
 namespace shuyou::http {
 namespace {
 
-std::string SessionCookie(const App& app, const std::string& value, int64_t max_age_s) {
+std::string SessionCookie(const App& app, const Request& req, const std::string& value, int64_t max_age_s) {
+  bool secure = app.options().secure_cookies || req.tls;
   return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age_s) + (app.options().secure_cookies ? "; Secure" : "");
+         std::to_string(max_age_s) + (secure ? "; Secure" : "");
 }
 
 }  // namespace
@@ -34,7 +35,7 @@ void AddAuthRoutes(Router& r, App& app) {
         .Time("expires_at", res->expires_at)
         .Close();
     Response ok = JsonText(200, std::move(out));
-    ok.headers.emplace_back("Set-Cookie", SessionCookie(app, res->session_token,
+    ok.headers.emplace_back("Set-Cookie", SessionCookie(app, c.req, res->session_token,
                                                         (res->expires_at - app.context().now()) / 1000));
     ok.headers.emplace_back("Cache-Control", "no-store");
     return ok;
@@ -60,7 +61,7 @@ void AddAuthRoutes(Router& r, App& app) {
     Status st = service::Logout(app.context(), *c.principal);
     if (!st.ok()) return ErrorResponse(st);
     Response res = NoContent();
-    res.headers.emplace_back("Set-Cookie", SessionCookie(app, "", 0));
+    res.headers.emplace_back("Set-Cookie", SessionCookie(app, c.req, "", 0));
     return res;
   });
 }

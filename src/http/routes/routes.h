@@ -11,5 +11,6 @@ void AddSystemRoutes(Router& r, App& app);   // /healthz, /metrics, /api/v1/open
 void AddAuthRoutes(Router& r, App& app);     // /api/v1/auth/*
 void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
+void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 
 }  // namespace shuyou::http
