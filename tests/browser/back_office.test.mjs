@@ -82,9 +82,9 @@ test('owner signs in, switches language, creates staff and signs out', { timeout
     assert.equal(await page.getByText('Members', { exact: true }).count(), 0)
 
     // A section not built yet says so.
-    await page.locator('[data-test="nav-members"]').click()
-    await page.waitForURL((url) => url.pathname === '/members')
-    assert.match(await page.locator('[data-test="coming-soon"]').innerText(), /会员.*后续版本/)
+    await page.locator('[data-test="nav-reports"]').click()
+    await page.waitForURL((url) => url.pathname === '/reports')
+    assert.match(await page.locator('[data-test="coming-soon"]').innerText(), /报表.*后续版本/)
 
     // Staff: create a cashier and a manager for the demo store.
     await page.locator('[data-test="nav-staff"]').click()

@@ -25,7 +25,8 @@ const comingSoon = () => import('@/views/common/ComingSoonView.vue')
 
 export const shellChildren: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'nav.home', nav: House } },
-  { path: 'members', name: 'members', component: comingSoon, meta: { title: 'nav.members', nav: User } },
+  { path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'), meta: { title: 'nav.members', nav: User } },
+  { path: 'members/:id(\\d+)', name: 'member', component: () => import('@/views/members/MemberDetailView.vue'), meta: { title: 'members.detailTitle' } },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
   { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
   { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
