@@ -22,6 +22,7 @@ App::App(store::Database& db, AppOptions opt)
   AddStaffRoutes(router_, *this);
   AddAdminRoutes(router_, *this);
   AddMemberRoutes(router_, *this);
+  AddLoyaltyRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

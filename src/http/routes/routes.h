@@ -12,5 +12,6 @@ void AddAuthRoutes(Router& r, App& app);     // /api/v1/auth/*
 void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
+void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
 
 }  // namespace shuyou::http
