@@ -10,6 +10,7 @@
 #include "http/app.h"
 #include "http/server.h"
 #include "service/auth.h"
+#include "service/check.h"
 #include "service/crypto.h"
 #include "store/db.h"
 
@@ -122,6 +123,9 @@ int main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "create the demo store and owner account (owner / shuyou-demo)");
   demo->fallthrough();
 
+  auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
+  check->fallthrough();
+
   auto* admin = app.add_subcommand("admin", "administration");
   admin->require_subcommand(1);
   admin->fallthrough();
@@ -162,7 +166,8 @@ int main(int argc, char** argv) {
     std::cout << "backup written to " << backup_to << "\n";
     return 0;
   }
-  auto env = OpenDatabase(*cfg, true);
+  // `check` inspects an existing database; everything else may create one.
+  auto env = OpenDatabase(*cfg, true, check->parsed());
   if (!env.ok()) return Fail(env.status());
   auto& ctx = *env->ctx;
 
@@ -170,6 +175,19 @@ int main(int argc, char** argv) {
     auto v = store::SchemaVersion(*env->db);
     if (!v.ok()) return Fail(v.status());
     std::cout << "database is at schema version " << *v << "\n";
+    return 0;
+  }
+  if (check->parsed()) {
+    auto found = service::CheckInvariants(ctx);
+    if (!found.ok()) return Fail(found.status());
+    for (const auto& m : *found)
+      std::cout << "MISMATCH member " << m.member_id << ": " << m.invariant << ": cached " << m.cached
+                << ", ledger says " << m.computed << "\n";
+    if (!found->empty()) {
+      std::cout << found->size() << " mismatches\n";
+      return 1;
+    }
+    std::cout << "ok: every member's points and stored-value balances agree with their ledgers\n";
     return 0;
   }
   if (demo->parsed()) {

@@ -725,5 +725,33 @@ TEST_F(ProcessSqlite, BackupOfAMissingDatabaseFails) {
   EXPECT_FALSE(fs::exists(to));
 }
 
+// `shuyou check` answers 0 on a consistent database, 1 with each mismatch on a tampered one, and
+// refuses a database that does not exist instead of creating it.
+TEST_F(ProcessSqlite, CheckReportsBalancesThatDisagreeWithTheirLedgers) {
+  SeedDemo(db_);
+  auto ok = Shuyou({"check", "--db", db_});
+  EXPECT_TRUE(ok.status.ok()) << ok.Describe();
+  EXPECT_NE(ok.out.find("ok:"), std::string::npos) << ok.Describe();
+  {
+    auto db = store::Database::Open(db_);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    Status st = (*db)->Write([](store::Tx& tx) {
+      return tx.Exec("INSERT INTO members (card_number, phone, phone_last4, points_balance, created_at, updated_at) "
+                     "VALUES ('86010000000019', '+8613800000000', '0000', 5, 0, 0)").status();
+    });
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+  auto bad = Shuyou({"check", "--db", db_});
+  EXPECT_FALSE(bad.status.ok()) << bad.Describe();
+  EXPECT_NE(bad.out.find("MISMATCH member 1: points_balance = SUM(points_ledger.points): cached 5, ledger says 0"),
+            std::string::npos)
+      << bad.Describe();
+  const std::string typo = dir_.File("typo.db");
+  auto missing = Shuyou({"check", "--db", typo});
+  EXPECT_FALSE(missing.status.ok());
+  EXPECT_NE(missing.err.find("there is no SQLite database"), std::string::npos) << missing.Describe();
+  EXPECT_FALSE(fs::exists(typo));
+}
+
 }  // namespace
 }  // namespace shuyou::test

@@ -1,0 +1,46 @@
+// Invariant checks behind `shuyou check` (see check.h).
+#include "service/check.h"
+
+namespace shuyou::service {
+namespace {
+
+struct LedgerCheck {
+  const char* balance_column;  // on members
+  const char* ledger;          // ledger table
+  const char* amount_column;   // signed change per ledger row
+};
+
+constexpr LedgerCheck kLedgers[] = {
+    {"points_balance", "points_ledger", "points"},
+    {"stored_value_balance", "stored_value_ledger", "amount"},
+};
+
+}  // namespace
+
+Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
+  std::vector<Mismatch> found;
+  Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
+    for (const auto& c : kLedgers) {
+      std::string bal = c.balance_column, led = c.ledger, amt = c.amount_column;
+      // The cached balance equals the sum of the member's ledger rows.
+      SY_ASSIGN_OR_RETURN(auto sums, tx.Exec(
+          "SELECT m.id, m." + bal + ", COALESCE(SUM(l." + amt + "), 0) FROM members m LEFT JOIN " + led +
+          " l ON l.member_id = m.id GROUP BY m.id, m." + bal + " HAVING m." + bal + " <> COALESCE(SUM(l." + amt +
+          "), 0) ORDER BY m.id"));
+      for (const auto& r : sums.rows)
+        found.push_back({bal + " = SUM(" + led + "." + amt + ")", r.Int(0), r.Int(1), r.Int(2)});
+      // The newest ledger row's balance_after is the cached balance.
+      SY_ASSIGN_OR_RETURN(auto last, tx.Exec(
+          "SELECT m.id, m." + bal + ", l.balance_after FROM members m JOIN " + led + " l ON l.member_id = m.id "
+          "WHERE l.id = (SELECT MAX(id) FROM " + led + " WHERE member_id = m.id) AND l.balance_after <> m." + bal +
+          " ORDER BY m.id"));
+      for (const auto& r : last.rows)
+        found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2)});
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return found;
+}
+
+}  // namespace shuyou::service

@@ -1,0 +1,19 @@
+// `shuyou check`: verifies the invariants that cached values must keep with the rows they
+// summarize: every member's points balance equals the sum of their points ledger and the last
+// row's balance_after; the same for stored value. Read-only; answers the mismatches found.
+#pragma once
+
+#include "service/services.h"
+
+namespace shuyou::service {
+
+struct Mismatch {
+  std::string invariant;  // e.g. "points_balance = SUM(points_ledger.points)"
+  int64_t member_id = 0;
+  int64_t cached = 0;
+  int64_t computed = 0;
+};
+
+Result<std::vector<Mismatch>> CheckInvariants(Context& ctx);
+
+}  // namespace shuyou::service
