@@ -11,6 +11,7 @@
 #include "http/server.h"
 #include "service/auth.h"
 #include "service/check.h"
+#include "service/demo_members.h"
 #include "service/crypto.h"
 #include "store/db.h"
 
@@ -64,8 +65,9 @@ service::Actor CliActor() {
   return a;
 }
 
-// Seeds the demo store and its owner when they are missing; safe to run again.
-Status SeedDemo(service::Context& ctx) {
+// Seeds the demo store and its owner when they are missing; safe to run again. Answers the
+// demo store's id.
+Result<int64_t> SeedDemo(service::Context& ctx) {
   auto stores = service::ListStores(ctx, {}, "");
   if (!stores.ok()) return stores.status();
   std::optional<int64_t> store_id;
@@ -83,9 +85,10 @@ Status SeedDemo(service::Context& ctx) {
   auto existing = service::ListStaff(ctx, CliActor(), {}, {"owner", std::nullopt});
   if (!existing.ok()) return existing.status();
   for (const auto& s : existing->items)
-    if (s.username == "owner") return Status::Ok();
+    if (s.username == "owner") return *store_id;
   service::NewStaff owner{"owner", "店主 Owner", "owner", store_id, "shuyou-demo"};
-  return service::CreateStaff(ctx, CliActor(), owner).status();
+  SY_RETURN_IF_ERROR(service::CreateStaff(ctx, CliActor(), owner).status());
+  return *store_id;
 }
 
 }  // namespace
@@ -121,6 +124,10 @@ int main(int argc, char** argv) {
   backup->add_option("--to", backup_to, "destination file (must not exist)")->required();
   backup->fallthrough();
   auto* demo = app.add_subcommand("demo", "create the demo store and owner account (owner / shuyou-demo)");
+  int64_t demo_members = 0;
+  uint64_t demo_seed = 1;
+  demo->add_option("--members", demo_members, "also generate this many members (deterministic for a seed)");
+  demo->add_option("--seed", demo_seed, "seed for generated data");
   demo->fallthrough();
 
   auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
@@ -191,8 +198,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (demo->parsed()) {
-    Status st = SeedDemo(ctx);
-    if (!st.ok()) return Fail(st);
+    auto store_id = SeedDemo(ctx);
+    if (!store_id.ok()) return Fail(store_id.status());
+    if (demo_members < 0) return Fail(Invalid("--members must be 0 or more"));
+    if (demo_members > 0) {
+      auto added = service::GenerateDemoMembers(ctx, demo_members, demo_seed, *store_id);
+      if (!added.ok()) return Fail(added.status());
+      std::cout << "added " << *added << " demo members (seed " << demo_seed << ")\n";
+    }
     std::cout << "demo data ready: sign in as 'owner' with password 'shuyou-demo'\n";
     return 0;
   }
