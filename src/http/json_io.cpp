@@ -100,6 +100,25 @@ Result<nlohmann::json> ReadBody(const Request& req, const std::vector<Field>& fi
   return body;
 }
 
+std::optional<std::string> OptString(const nlohmann::json& b, const char* key) {
+  auto it = b.find(key);
+  if (it == b.end()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<bool> OptBool(const nlohmann::json& b, const char* key) {
+  auto it = b.find(key);
+  if (it == b.end()) return std::nullopt;
+  return it->get<bool>();
+}
+
+std::optional<std::optional<std::string>> OptNullableString(const nlohmann::json& b, const char* key) {
+  auto it = b.find(key);
+  if (it == b.end()) return std::nullopt;
+  if (it->is_null() || it->get<std::string>().empty()) return std::optional<std::string>();
+  return std::optional<std::string>(it->get<std::string>());
+}
+
 static bool ParseInt(const std::string& s, int64_t& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc{} && p == s.data() + s.size();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ Result<service::PageQuery> ReadPage(const Request& req);
 Result<int64_t> PathId(const Call& call, const std::string& name = "id");
 // An optional positive integer query parameter.
 Result<std::optional<int64_t>> QueryId(const Request& req, const std::string& name);
+
+// Fields of a body already checked by ReadBody: absent → nullopt.
+std::optional<std::string> OptString(const nlohmann::json& body, const char* key);
+std::optional<bool> OptBool(const nlohmann::json& body, const char* key);
+// A nullable text field: absent → nullopt; null or "" → engaged nullopt (clear); else the text.
+std::optional<std::optional<std::string>> OptNullableString(const nlohmann::json& body, const char* key);
 
 Response Json(int status, const nlohmann::json& body);
 Response NoContent();

@@ -278,9 +278,7 @@ Result<Page<ApiKey>> ListApiKeys(Context& ctx, const PageQuery& q) {
 }
 
 Status RevokeApiKey(Context& ctx, const Actor& actor, int64_t id) {
-  struct Forget {  // after the commit, so that no request re-caches the key in between
-    ~Forget() { ForgetCachedPrincipals(); }
-  } forget;
+  ForgetPrincipalsOnExit forget;  // sessions and keys carry role and state
   return ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT revoked_at FROM api_keys WHERE id = ?", {id}));
     if (rows.empty()) return NotFound("no API key with id " + std::to_string(id));

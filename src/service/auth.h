@@ -44,6 +44,11 @@ struct ApiKey {
 // narrow a session or key (sign-out, revocation, password, role or active changes) clears the
 // cache at once; other app servers see such a change within those 2 seconds.
 void ForgetCachedPrincipals();
+// Clears that cache when it goes out of scope: declared before a Write, it runs after the commit,
+// so no request can re-cache the old state in between.
+struct ForgetPrincipalsOnExit {
+  ~ForgetPrincipalsOnExit() { ForgetCachedPrincipals(); }
+};
 
 Result<ApiKey> CreateApiKey(Context& ctx, const Actor& actor, const std::string& name, const std::string& role);
 Result<Page<ApiKey>> ListApiKeys(Context& ctx, const PageQuery& q);

@@ -374,43 +374,45 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
   return out;
 }
 
-Result<Ledger<PointsEntry>> ListPoints(Context& ctx, int64_t member_id, const PageQuery& page) {
+namespace {
+
+// One page of a member's ledger, newest first, with the member's cached balance, read in one
+// snapshot. `select_from` selects the entry columns (id first) from ledger `l` joined to staff `s`.
+template <class Entry, class FromRow>
+Result<Ledger<Entry>> ReadLedger(Context& ctx, int64_t member_id, const PageQuery& page, const char* balance_column,
+                                 const std::string& select_from, FromRow from_row) {
   SY_ASSIGN_OR_RETURN(Keyset ks, BuildKeyset(page, {{"id", "l.id", true}}, "-id", "l.id"));
-  Ledger<PointsEntry> out;
+  Ledger<Entry> out;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(out.balance, MemberBalance(tx, member_id, "points_balance"));
+    SY_ASSIGN_OR_RETURN(out.balance, MemberBalance(tx, member_id, balance_column));
     std::vector<store::Value> params = {member_id};
     params.insert(params.end(), ks.params.begin(), ks.params.end());
-    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kPointsColumns +
-                                               " FROM points_ledger l LEFT JOIN staff s ON s.id = l.staff_id "
-                                               "WHERE l.member_id = ? AND " + ks.where + " " + ks.order,
-                                           params));
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(select_from + " WHERE l.member_id = ? AND " + ks.where + " " + ks.order, params));
     out.next_cursor = TakePage(ks, rows, 0, 0);
-    for (const auto& r : rows.rows) out.entries.push_back(PointsEntryFromRow(r));
+    for (const auto& r : rows.rows) out.entries.push_back(from_row(r));
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return out;
 }
 
+}  // namespace
+
+Result<Ledger<PointsEntry>> ListPoints(Context& ctx, int64_t member_id, const PageQuery& page) {
+  return ReadLedger<PointsEntry>(ctx, member_id, page, "points_balance",
+                                 std::string("SELECT ") + kPointsColumns +
+                                     " FROM points_ledger l LEFT JOIN staff s ON s.id = l.staff_id",
+                                 PointsEntryFromRow);
+}
+
 Result<Ledger<StoredValueEntry>> ListStoredValue(Context& ctx, int64_t member_id, const PageQuery& page) {
-  SY_ASSIGN_OR_RETURN(Keyset ks, BuildKeyset(page, {{"id", "l.id", true}}, "-id", "l.id"));
-  Ledger<StoredValueEntry> out;
-  Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(out.balance, MemberBalance(tx, member_id, "stored_value_balance"));
-    std::vector<store::Value> params = {member_id};
-    params.insert(params.end(), ks.params.begin(), ks.params.end());
-    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT l.id, l.at, l.kind, l.amount, l.balance_after, l.reason, l.staff_id, s.username "
-                                           "FROM stored_value_ledger l LEFT JOIN staff s ON s.id = l.staff_id "
-                                           "WHERE l.member_id = ? AND " + ks.where + " " + ks.order,
-                                           params));
-    out.next_cursor = TakePage(ks, rows, 0, 0);
-    for (const auto& r : rows.rows)
-      out.entries.push_back(StoredValueEntry{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4), r.Text(5), r.OptInt(6), r.Text(7)});
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return out;
+  return ReadLedger<StoredValueEntry>(
+      ctx, member_id, page, "stored_value_balance",
+      "SELECT l.id, l.at, l.kind, l.amount, l.balance_after, l.reason, l.staff_id, s.username "
+      "FROM stored_value_ledger l LEFT JOIN staff s ON s.id = l.staff_id",
+      [](const store::Row& r) {
+        return StoredValueEntry{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4), r.Text(5), r.OptInt(6), r.Text(7)};
+      });
 }
 
 }  // namespace shuyou::service

@@ -128,9 +128,7 @@ Result<Page<Staff>> ListStaff(Context& ctx, const Actor& actor, const PageQuery&
 }
 
 Result<Staff> UpdateStaff(Context& ctx, const Actor& actor, int64_t id, const StaffChange& in) {
-  struct Forget {  // sessions carry the account's role and state: drop cached ones afterwards
-    ~Forget() { ForgetCachedPrincipals(); }
-  } forget;
+  ForgetPrincipalsOnExit forget;  // sessions and keys carry role and state
   std::vector<FieldError> errs;
   if (in.display_name) {
     if (auto m = core::CheckText(*in.display_name, 64); !m.empty()) errs.push_back({"display_name", m});
@@ -193,9 +191,7 @@ Result<Staff> UpdateStaff(Context& ctx, const Actor& actor, int64_t id, const St
 }
 
 Status RevokeStaffSessions(Context& ctx, const Actor& actor, int64_t id) {
-  struct Forget {
-    ~Forget() { ForgetCachedPrincipals(); }
-  } forget;
+  ForgetPrincipalsOnExit forget;  // sessions and keys carry role and state
   return ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(Staff cur, LoadStaff(tx, id));
     if (!core::CanManageRole(actor.role, cur.role) && !(actor.kind == "staff" && actor.id == id))

@@ -88,24 +88,17 @@ Response LedgerJson(const Result<service::Ledger<T>>& r, void (*write)(std::stri
   return JsonText(200, std::move(out));
 }
 
-std::optional<std::string> OptString(const nlohmann::json& b, const char* key) {
-  auto it = b.find(key);
-  if (it == b.end()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-// A nullable text field: absent → nullopt; null or "" → engaged nullopt (clear); else the text.
-std::optional<std::optional<std::string>> OptNullableString(const nlohmann::json& b, const char* key) {
-  auto it = b.find(key);
-  if (it == b.end()) return std::nullopt;
-  if (it->is_null() || it->get<std::string>().empty()) return std::optional<std::string>();
-  return std::optional<std::string>(it->get<std::string>());
-}
-
-std::optional<bool> OptBool(const nlohmann::json& b, const char* key) {
-  auto it = b.find(key);
-  if (it == b.end()) return std::nullopt;
-  return it->get<bool>();
+// The member fields a body may carry; registering requires the phone.
+std::vector<Field> MemberFields(bool registering) {
+  return {{"phone", JType::kString, registering},
+          {"name", JType::kString},
+          {"email", JType::kNullableString},
+          {"birthday", JType::kNullableString},
+          {"gender", JType::kNullableString},
+          {"home_store_id", JType::kNullableInt},
+          {"consent_email", JType::kBool},
+          {"consent_sms", JType::kBool},
+          {"notes", JType::kString}};
 }
 
 }  // namespace
@@ -114,15 +107,7 @@ void AddMemberRoutes(Router& r, App& app) {
   auto& ctx = app.context();
 
   r.Allow(kTill, "POST", "/api/v1/members", [&ctx](Call& c) {
-    auto body = ReadBody(c.req, {{"phone", JType::kString, true},
-                                 {"name", JType::kString},
-                                 {"email", JType::kNullableString},
-                                 {"birthday", JType::kNullableString},
-                                 {"gender", JType::kNullableString},
-                                 {"home_store_id", JType::kNullableInt},
-                                 {"consent_email", JType::kBool},
-                                 {"consent_sms", JType::kBool},
-                                 {"notes", JType::kString}});
+    auto body = ReadBody(c.req, MemberFields(true));
     if (!body.ok()) return ErrorResponse(body.status());
     const auto& b = *body;
     service::NewMember in;
@@ -156,15 +141,7 @@ void AddMemberRoutes(Router& r, App& app) {
   r.Allow(kTill, "PATCH", "/api/v1/members/{id}", [&ctx](Call& c) {
     auto id = PathId(c);
     if (!id.ok()) return ErrorResponse(id.status());
-    auto body = ReadBody(c.req, {{"phone", JType::kString},
-                                 {"name", JType::kString},
-                                 {"email", JType::kNullableString},
-                                 {"birthday", JType::kNullableString},
-                                 {"gender", JType::kNullableString},
-                                 {"home_store_id", JType::kNullableInt},
-                                 {"consent_email", JType::kBool},
-                                 {"consent_sms", JType::kBool},
-                                 {"notes", JType::kString}});
+    auto body = ReadBody(c.req, MemberFields(false));
     if (!body.ok()) return ErrorResponse(body.status());
     const auto& b = *body;
     service::MemberChange ch;

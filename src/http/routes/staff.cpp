@@ -11,12 +11,6 @@ using core::Role;
 constexpr core::RoleSet kManagers = Bit(Role::kOwner) | Bit(Role::kManager);
 constexpr core::RoleSet kOwners = Bit(Role::kOwner);
 
-std::optional<std::string> OptString(const nlohmann::json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 service::StoreFields StoreFieldsFrom(const nlohmann::json& b) {
   service::StoreFields f;
   f.code = OptString(b, "code");
