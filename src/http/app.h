@@ -57,7 +57,8 @@ class App {
   std::atomic<uint64_t> request_counter_{1};
 };
 
-// The OpenAPI document embedded at build time from src/http/openapi.json.
+// The OpenAPI document: the fragments embedded at build time from src/http/openapi/*.json (in
+// file-name order), merged once on first use (http/openapi.cpp).
 const char* OpenApiDocument();
 
 }  // namespace shuyou::http
