@@ -153,4 +153,20 @@ Result<std::optional<int64_t>> QueryId(const Request& req, const std::string& na
   return std::optional<int64_t>(id);
 }
 
+
+std::optional<std::string> IdempotencyKeyOf(const Request& req) {
+  auto it = req.headers.find("idempotency-key");
+  if (it == req.headers.end()) return std::nullopt;
+  return it->second;
+}
+
+Response IdempotentJson(int status, const Result<service::IdempotentAnswer>& r) {
+  if (!r.ok()) return ErrorResponse(r.status());
+  Response res;
+  res.status = status;
+  res.body = r->body;
+  if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  return res;
+}
+
 }  // namespace shuyou::http

@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "service/idempotency.h"
 #include "service/services.h"
 
 namespace shuyou::http {
@@ -39,6 +40,11 @@ std::optional<std::optional<std::string>> OptNullableString(const nlohmann::json
 
 Response Json(int status, const nlohmann::json& body);
 Response NoContent();
+// The request's Idempotency-Key header; nullopt when absent (its form is checked by the service).
+std::optional<std::string> IdempotencyKeyOf(const Request& req);
+// The answer of a service::RunIdempotent use case: `status` with the stored JSON text, and the
+// header "Idempotent-Replayed: true" when it is the stored answer of an earlier request.
+Response IdempotentJson(int status, const Result<service::IdempotentAnswer>& r);
 // {"error":{"code","message","details"}} with the status code that fits the Status.
 Response ErrorResponse(const Status& st);
 int HttpStatusOf(Code code);

@@ -1,8 +1,9 @@
 // The OpenAPI document, assembled from one fragment per resource group (src/http/openapi/*.json,
 // embedded by cmake/embed.cmake) so that each group's routes and their description live side by
 // side. The first fragment holds the document's head (openapi, info, servers, securitySchemes,
-// shared parameters and responses); every later one adds "tags", "paths" and "components". A path,
-// schema or tag defined twice is a bug in the fragments and stops the merge loudly.
+// shared parameters and responses); every later one adds "tags", "paths" and "components". Two
+// fragments may describe different methods of one path; a method, schema or tag defined twice is a
+// bug in the fragments and stops the merge loudly.
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -39,7 +40,14 @@ std::string Assemble() {
           doc["tags"].push_back(tag);
         }
       } else if (key == "paths") {
-        MergeObject(doc["paths"], value, "paths");
+        for (const auto& [path, item] : value.items()) {
+          auto& have = doc["paths"][path];
+          for (const auto& [method, op] : item.items()) {
+            if (method == "parameters" && have.contains(method) && have[method] == op) continue;
+            if (have.contains(method)) throw std::logic_error("openapi: " + method + " " + path + " is defined twice");
+            have[method] = op;
+          }
+        }
       } else if (key == "components") {
         for (const auto& [section, entries] : value.items())
           MergeObject(doc["components"][section], entries, "components." + section);
