@@ -3,7 +3,9 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 
 namespace shuyou::cli {
 
@@ -21,6 +23,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"request_timeout_seconds", "30", "time allowed to receive one request"},
       {"session_ttl_hours", "12", "how long a sign-in lasts"},
       {"log_level", "info", "trace, debug, info, warn, error"},
+      {"phone_region", "CN", "region (ISO 3166 code) a phone number typed without + is read in"},
+      {"card_prefix", "8601", "digits new member card numbers start with (1-10 digits)"},
+      {"timezone", "Asia/Shanghai", "the business's time zone (IANA name): birthdays, expiry dates, jobs"},
+      {"jobs", "on", "on: serve runs the scheduled jobs (expiry, tiers, birthdays); off: only by hand"},
   };
   return kKeys;
 }
@@ -70,6 +76,33 @@ Result<Config> Config::Load(const std::string& config_file, const std::map<std::
     return Invalid("log_level must be one of trace, debug, info, warn, error, off (got '" + c.Get("log_level") +
                    "' from " + c.Source("log_level") + ")");
   return c;
+}
+
+Result<service::Settings> SettingsFromConfig(const Config& cfg) {
+  service::Settings s;
+  SY_ASSIGN_OR_RETURN(long long ttl, cfg.GetInt("session_ttl_hours", 1, 24 * 90));
+  s.session_ttl_ms = ttl * 3600 * 1000;
+  s.phone_region = cfg.Get("phone_region");
+  if (s.phone_region.size() != 2 || !std::isupper(static_cast<unsigned char>(s.phone_region[0])) ||
+      !std::isupper(static_cast<unsigned char>(s.phone_region[1])))
+    return Invalid("phone_region must be a two-letter region code such as CN or US (got '" + s.phone_region +
+                   "' from " + cfg.Source("phone_region") + ")");
+  s.card_prefix = cfg.Get("card_prefix");
+  if (s.card_prefix.empty() || s.card_prefix.size() > 10 ||
+      s.card_prefix.find_first_not_of("0123456789") != std::string::npos)
+    return Invalid("card_prefix must be 1 to 10 digits (got '" + s.card_prefix + "' from " +
+                   cfg.Source("card_prefix") + ")");
+  s.timezone = cfg.Get("timezone");
+  std::error_code ec;
+  if (s.timezone.empty() || s.timezone.find("..") != std::string::npos || s.timezone.front() == '/' ||
+      !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + s.timezone, ec))
+    return Invalid("timezone must be an IANA time zone such as Asia/Shanghai (got '" + s.timezone + "' from " +
+                   cfg.Source("timezone") + ")");
+  const std::string& jobs = cfg.Get("jobs");
+  if (jobs != "on" && jobs != "off")
+    return Invalid("jobs must be on or off (got '" + jobs + "' from " + cfg.Source("jobs") + ")");
+  s.run_jobs = jobs == "on";
+  return s;
 }
 
 const std::string& Config::Get(const std::string& key) const { return values_.at(key).first; }

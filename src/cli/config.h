@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "service/services.h"
 
 namespace shuyou::cli {
 
@@ -34,5 +35,9 @@ class Config {
  private:
   std::map<std::string, std::pair<std::string, std::string>> values_;  // key → (value, source)
 };
+
+// The service settings the configuration gives (session_ttl_hours, phone_region, card_prefix,
+// timezone, jobs), each checked: Invalid names the key, the value and where it came from.
+Result<service::Settings> SettingsFromConfig(const Config& cfg);
 
 }  // namespace shuyou::cli

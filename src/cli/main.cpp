@@ -50,8 +50,9 @@ Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate, bool must_exist =
     SY_ASSIGN_OR_RETURN(int version, store::Migrate(*db));
     spdlog::debug("schema version {}", version);
   }
+  SY_ASSIGN_OR_RETURN(service::Settings settings, cli::SettingsFromConfig(cfg));
   Env env;
-  env.ctx = std::make_unique<service::Context>(service::Context{*db, {}, service::SystemNowMs});
+  env.ctx = std::make_unique<service::Context>(service::Context{*db, settings, service::SystemNowMs});
   env.db = std::move(db);
   return env;
 }
@@ -104,12 +105,16 @@ int main(int argc, char** argv) {
   };
   app.add_option("--config", config_file, "TOML configuration file (or SHUYOU_CONFIG)");
   flag(&app, "--db", "db", "SQLite file path or postgresql:// URL (or SHUYOU_DB)");
+  flag(&app, "--phone-region", "phone_region", "region a phone number without + is read in (or SHUYOU_PHONE_REGION)");
+  flag(&app, "--card-prefix", "card_prefix", "digits new member card numbers start with (or SHUYOU_CARD_PREFIX)");
+  flag(&app, "--timezone", "timezone", "the business's IANA time zone (or SHUYOU_TIMEZONE)");
   app.fallthrough();
 
   auto* serve = app.add_subcommand("serve", "run the HTTP server (migrates the database first)");
   flag(serve, "--listen", "listen", "HOST:PORT to listen on");
   flag(serve, "--static-dir", "static_dir", "directory of the built web front end");
   flag(serve, "--threads", "threads", "worker threads");
+  flag(serve, "--jobs", "jobs", "on or off: run the scheduled jobs in this server");
   flag(serve, "--tls-cert", "tls_cert", "PEM certificate chain for HTTPS");
   flag(serve, "--tls-key", "tls_key", "PEM private key for HTTPS");
   flag(serve, "--trusted-proxies", "trusted_proxies", "comma-separated reverse proxy addresses to believe X-Forwarded-For from");
@@ -229,8 +234,7 @@ int main(int argc, char** argv) {
   auto threads = cfg->GetInt("threads", 0, 256);
   auto body = cfg->GetInt("max_body_bytes", 1024, 1LL << 30);
   auto timeout = cfg->GetInt("request_timeout_seconds", 1, 3600);
-  auto ttl = cfg->GetInt("session_ttl_hours", 1, 24 * 90);
-  for (const auto* r : {&threads, &body, &timeout, &ttl})
+  for (const auto* r : {&threads, &body, &timeout})
     if (!r->ok()) return Fail(r->status());
   http::ServerOptions so;
   const std::string& listen = cfg->Get("listen");
@@ -262,7 +266,7 @@ int main(int argc, char** argv) {
     if (!addr.empty()) ao.trusted_proxies.push_back(addr);
     list = comma == std::string::npos ? "" : list.substr(comma + 1);
   }
-  ao.settings.session_ttl_ms = *ttl * 3600 * 1000;
+  ao.settings = ctx.settings;
   if (!std::filesystem::exists(std::filesystem::path(ao.static_dir) / "index.html"))
     spdlog::warn("no web front end at {} (run make build); the API still works", ao.static_dir);
   http::App web(*env->db, ao);

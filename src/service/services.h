@@ -30,6 +30,10 @@ struct Settings {
   int max_failures_per_account = 5;   // failed sign-ins per account within the window
   int max_failures_per_address = 20;  // failed sign-ins per client address within the window
   int64_t failure_window_ms = 15LL * 60 * 1000;
+  std::string phone_region = "CN";        // where a number typed without "+" is read
+  std::string card_prefix = "8601";       // new member card numbers start with these digits
+  std::string timezone = "Asia/Shanghai"; // the business day: birthdays, expiry dates, jobs
+  bool run_jobs = true;                   // `shuyou serve` runs the scheduled jobs
 };
 
 struct Context {
