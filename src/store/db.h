@@ -80,6 +80,14 @@ class Database {
 
   virtual Engine engine() const = 0;
   virtual Status Write(const std::function<Status(Tx&)>& fn) = 0;
+  // As Write, for many small independent writes arriving at once (sales from many tills): on
+  // SQLite, the writes queued while a commit is in progress run together in one transaction, each
+  // inside its own SAVEPOINT, and share one durable COMMIT ("group commit"). A write whose fn
+  // fails (or throws, or has a failed statement) is rolled back to its savepoint alone; the others
+  // still commit. Each call returns only after the COMMIT that holds its work is durable, or with
+  // the error that lost it. fn must not depend on running first or alone in its transaction.
+  // PostgreSQL: the same as Write (the server groups concurrent commits itself).
+  virtual Status WriteGrouped(const std::function<Status(Tx&)>& fn) { return Write(fn); }
   virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
   // A consistent copy of a live SQLite database (online backup API) written to `path`.
   // PostgreSQL answers kInvalidArgument pointing to pg_dump (docs/operations.md).

@@ -1,5 +1,7 @@
 // SQLite backend: one writer connection behind a mutex (so writers queue here instead of failing
 // with SQLITE_BUSY) and a pool of read-only connections that read WAL snapshots concurrently.
+// WriteGrouped batches the writes that queue up during a commit into one transaction (one
+// savepoint each, one fsync for all): a leader thread runs the batch, the others wait for it.
 // Each connection caches its prepared statements by SQL text and is used by one thread at a time.
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -9,6 +11,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -244,29 +248,43 @@ class SqliteDatabase : public Database {
   Engine engine() const override { return Engine::kSqlite; }
 
   Status Write(const std::function<Status(Tx&)>& fn) override {
-    {
-      std::unique_lock lock(write_mu_);
-      if (writer_thread_ == std::this_thread::get_id()) {
-        return Internal("Database::Write called inside another Write on the same thread");
-      }
-      bool free = write_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
-                                     [&] { return writer_thread_ == std::thread::id(); });
-      if (!free) {
-        return Status(Code::kUnavailable, "SQLite writer busy: timed out waiting for other writes");
-      }
-      writer_thread_ = std::this_thread::get_id();
-    }
-    struct Release {
-      SqliteDatabase* db;
-      ~Release() {
-        {
-          std::lock_guard lock(db->write_mu_);
-          db->writer_thread_ = std::thread::id();
-        }
-        db->write_cv_.notify_one();
-      }
-    } release{this};
+    SY_RETURN_IF_ERROR(AcquireWriter());
+    WriterLease lease{this};
     return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn);
+  }
+
+  Status WriteGrouped(const std::function<Status(Tx&)>& fn) override {
+    if (writer_thread_for_check() == std::this_thread::get_id())
+      return Internal("Database::WriteGrouped called inside another Write on the same thread");
+    Pending me;
+    me.fn = &fn;
+    std::unique_lock lock(group_mu_);
+    queue_.push_back(&me);
+    if (!leader_active_) {
+      leader_active_ = true;
+      me.lead = true;
+    }
+    group_cv_.wait(lock, [&] { return me.done || me.lead; });
+    if (!me.done) {
+      // Lead batches until our own write is done; then hand the lead to the next queued write.
+      while (!me.done) {
+        std::vector<Pending*> batch;
+        while (!queue_.empty() && batch.size() < kMaxGroup) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+        lock.unlock();
+        RunGroup(batch);
+        lock.lock();
+        for (Pending* p : batch) p->done = true;
+      }
+      if (!queue_.empty()) queue_.front()->lead = true;
+      else leader_active_ = false;
+      group_cv_.notify_all();
+    }
+    lock.unlock();
+    if (me.error) std::rethrow_exception(me.error);
+    return me.status;
   }
 
   Status Read(const std::function<Status(Tx&)>& fn) override {
@@ -333,9 +351,93 @@ class SqliteDatabase : public Database {
     return Status::Ok();
   }
 
+  // The writer connection is lent to one Write (or one group) at a time.
+  Status AcquireWriter() {
+    std::unique_lock lock(write_mu_);
+    if (writer_thread_ == std::this_thread::get_id()) {
+      return Internal("Database::Write called inside another Write on the same thread");
+    }
+    bool free = write_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
+                                   [&] { return writer_thread_ == std::thread::id(); });
+    if (!free) {
+      return Status(Code::kUnavailable, "SQLite writer busy: timed out waiting for other writes");
+    }
+    writer_thread_ = std::this_thread::get_id();
+    return Status::Ok();
+  }
+  std::thread::id writer_thread_for_check() {
+    std::lock_guard lock(write_mu_);
+    return writer_thread_;
+  }
+  struct WriterLease {
+    SqliteDatabase* db;
+    ~WriterLease() {
+      {
+        std::lock_guard lock(db->write_mu_);
+        db->writer_thread_ = std::thread::id();
+      }
+      db->write_cv_.notify_one();
+    }
+  };
+
+  // One queued WriteGrouped call.
+  struct Pending {
+    const std::function<Status(Tx&)>* fn = nullptr;
+    Status status;
+    std::exception_ptr error;
+    bool done = false;
+    bool lead = false;
+  };
+  static constexpr size_t kMaxGroup = 256;
+
+  // Runs a batch in one transaction, one savepoint per write, and one COMMIT. Sets each
+  // Pending's status (or error); the caller marks them done.
+  void RunGroup(const std::vector<Pending*>& batch) {
+    auto fail_all = [&](const Status& st) {
+      for (Pending* p : batch)
+        if (p->status.ok() && !p->error) p->status = st;
+    };
+    if (Status st = AcquireWriter(); !st.ok()) return fail_all(st);
+    WriterLease lease{this};
+    Connection& conn = *writer_;
+    if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
+    for (Pending* p : batch) {
+      if (Status st = conn.Exec("SAVEPOINT grouped_write", {}).status(); !st.ok()) {
+        p->status = st;
+        continue;
+      }
+      SqliteTx tx(conn);
+      try {
+        p->status = (*p->fn)(tx);
+      } catch (...) {
+        p->error = std::current_exception();
+      }
+      if (p->status.ok() && !p->error && tx.failed()) p->status = tx.Aborted();
+      if (!p->status.ok() || p->error) conn.Exec("ROLLBACK TO grouped_write", {});
+      conn.Exec("RELEASE grouped_write", {});
+      if (sqlite3_get_autocommit(conn.handle())) {
+        // An I/O error or a full disk ended the whole transaction: everything before is lost.
+        Status lost(Code::kUnavailable, "the database write failed; nothing was saved, try again");
+        for (Pending* q : batch) {
+          if (q->status.ok() && !q->error) q->status = lost;
+          if (q == p) break;
+        }
+        if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
+      }
+    }
+    if (Status st = conn.Exec("COMMIT", {}).status(); !st.ok()) {
+      conn.Rollback();
+      fail_all(st);
+    }
+  }
+
   std::string path_;
   Options opt_;
   std::unique_ptr<Connection> writer_;
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::deque<Pending*> queue_;
+  bool leader_active_ = false;
   // The writer connection is lent to one Write at a time; writer_thread_ names the borrower
   // (default id when free). Waiting for it is bounded by busy_timeout_ms.
   std::mutex write_mu_;
