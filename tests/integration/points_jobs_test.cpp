@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "jobs/jobs.h"
+#include "jobs/scheduler.h"
 #include "service/business_day.h"
 #include "service/check.h"
 #include "service/loyalty.h"
@@ -427,6 +428,23 @@ TEST_P(PointsJobs, OwnersSeeJobRuns) {
   EXPECT_EQ(Send(owner_, "GET", "/api/v1/jobs/runs?limit=0").status, 400);
   EXPECT_EQ(Send(cashier_, "GET", "/api/v1/jobs/runs").status, 403);
   EXPECT_EQ(jobs::RunJob(ctx(), "no-such-job", Day("2026-01-05"), "cli").status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(PointsJobs, TheSchedulerRunsEveryJobOncePerDayAndCatchesUpAfterADowntime) {
+  jobs::Scheduler scheduler(ctx());
+  At("2026-01-05");
+  scheduler.RunDue();
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM job_runs WHERE day = '2026-01-05' AND status = 'done'"), 3);
+  scheduler.RunDue();  // the same day again: nothing new
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM job_runs"), 3);
+  // Down for two days: the next pass runs 01-06, 01-07 and 01-08 for each job.
+  At("2026-01-08");
+  scheduler.RunDue();
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM job_runs"), 12);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM job_runs WHERE job = 'birthday-bonus' AND day = '2026-01-07'"), 1);
+  // The thread starts and stops promptly.
+  scheduler.Start();
+  scheduler.Stop();
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(PointsJobs);
