@@ -135,7 +135,7 @@ Status DrawLots(store::Tx& tx, int64_t member_id, int64_t ledger_id, core::Date 
   return Status::Ok();
 }
 
-struct Row {
+struct LedgerRow {
   std::string kind;
   int64_t points = 0;  // signed
   std::string reason;
@@ -145,7 +145,7 @@ struct Row {
 
 // Adds a credit: balance, ledger row, lot. The member must be locked.
 Result<PointsEntry> WriteCredit(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t member_id,
-                                const Row& row, core::Date day) {
+                                const LedgerRow& row, core::Date day) {
   int64_t now = ctx.now();
   SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET points_balance = points_balance + ?, updated_at = ? "
                                         "WHERE id = ? RETURNING points_balance",
@@ -165,7 +165,7 @@ Result<PointsEntry> WriteCredit(store::Tx& tx, const Context& ctx, const Actor& 
 
 // Takes a debit of -row.points (> 0): conditional balance update, ledger row, draws. Conflict
 // when the balance is short. The member must be locked and due lots lapsed.
-Result<PointsEntry> WriteDebit(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t member_id, const Row& row,
+Result<PointsEntry> WriteDebit(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t member_id, const LedgerRow& row,
                                core::Date day, const std::vector<int64_t>& preferred = {}) {
   int64_t now = ctx.now();
   int64_t take = -row.points;
@@ -241,13 +241,9 @@ Result<int64_t> ExpireDuePoints(store::Tx& tx, const Context& ctx, int64_t membe
     if (last.empty() || e > last) last = e;
   }
   if (lapsed == 0) return int64_t(0);
-  std::vector<int64_t> due;
-  for (size_t i = 0; i < lots.size(); ++i)
-    if (state.lapsed[i] > 0) due.push_back(lots[i].id);
   std::string earned = first == last ? "earned " + first : "earned " + first + " to " + last;
-  Row row{"expire", -lapsed, PointsText(lapsed) + " " + earned + " expired (as of " + FormatDay(day) + ")",
-          std::nullopt, std::nullopt};
-  // Lapsed lots are not "usable" on `day`, so the draw takes exactly them, by id.
+  std::string reason = PointsText(lapsed) + " " + earned + " expired (as of " + FormatDay(day) + ")";
+  // The expire row draws exactly the lapsed remainders (not FIFO: lapsed lots are no longer usable).
   int64_t now = ctx.now();
   SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET points_balance = points_balance - ?, updated_at = ? "
                                         "WHERE id = ? AND points_balance >= ? RETURNING points_balance",
@@ -255,7 +251,7 @@ Result<int64_t> ExpireDuePoints(store::Tx& tx, const Context& ctx, int64_t membe
   if (upd.empty()) return Internal("member " + std::to_string(member_id) + ": lots hold more than the balance");
   SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason) "
                                         "VALUES (?, ?, 'expire', ?, ?, ?) RETURNING id",
-                                        {member_id, now, row.points, upd[0].Int(0), row.reason}));
+                                        {member_id, now, -lapsed, upd[0].Int(0), reason}));
   int64_t ledger_id = ins[0].Int(0);
   for (size_t i = 0; i < lots.size(); ++i) {
     if (state.lapsed[i] == 0) continue;
