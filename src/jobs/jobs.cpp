@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "service/business_day.h"
+#include "service/loyalty.h"
 #include "service/member_tiers.h"
 #include "service/points.h"
 
@@ -46,8 +47,25 @@ const std::vector<Job>& Jobs() {
          };
        }},
       {"tier-evaluation",
-       [](store::Tx& tx, core::Date, int64_t after) {
-         return Ids(tx, "SELECT id FROM members WHERE id > ? ORDER BY id LIMIT " + std::to_string(kBatch), {after});
+       [](store::Tx& tx, core::Date day, int64_t after) -> Result<std::vector<int64_t>> {
+         // Members at the entry tier with no purchase in the window cannot change tier (unless a
+         // higher tier has a zero threshold), so only the others are visited: the nightly work
+         // follows the active and upper-tier members, not the whole list.
+         SY_ASSIGN_OR_RETURN(service::StoredProgram sp, service::GetLoyaltyProgram(tx));
+         const auto& tiers = sp.program.earning.tiers;
+         bool zero_threshold = false;
+         for (size_t i = 1; i < tiers.size(); ++i)
+           zero_threshold = zero_threshold || (tiers[i].min_spend && tiers[i].min_spend->minor() == 0) ||
+                            (tiers[i].min_visits && *tiers[i].min_visits == 0);
+         std::string limit = " ORDER BY id LIMIT " + std::to_string(kBatch);
+         if (tiers.empty() || zero_threshold)
+           return Ids(tx, "SELECT id FROM members WHERE id > ?" + limit, {after});
+         core::Date back{day.year() - years{1}, day.month(), day.day()};
+         if (!back.ok()) back = year_month_day_last(back.year(), month_day_last(back.month()));
+         return Ids(tx,
+                    "SELECT id FROM members m WHERE id > ? AND (tier <> ? OR EXISTS (SELECT 1 FROM member_daily d "
+                    "WHERE d.member_id = m.id AND d.day > ?))" + limit,
+                    {after, tiers[0].name, service::FormatDay(back)});
        },
        [](service::Context& ctx, core::Date day) -> MemberWork {
          return [&ctx, day](store::Tx& tx, int64_t id) -> Result<std::pair<bool, int64_t>> {
