@@ -9,6 +9,9 @@
 #include "cli/config.h"
 #include "http/app.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
+#include "jobs/scheduler.h"
+#include "service/business_day.h"
 #include "service/auth.h"
 #include "service/check.h"
 #include "service/demo_members.h"
@@ -138,6 +141,19 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
   check->fallthrough();
 
+  auto* jobs_cmd = app.add_subcommand("jobs", "the scheduled jobs: run one by hand, list recent runs");
+  jobs_cmd->require_subcommand(1);
+  jobs_cmd->fallthrough();
+  auto* jobs_run = jobs_cmd->add_subcommand("run", "run one job for a business day (skipped when that day is done)");
+  std::string job_name, job_date;
+  jobs_run->add_option("name", job_name, "points-expiry, tier-evaluation or birthday-bonus")->required();
+  jobs_run->add_option("--date", job_date, "business day YYYY-MM-DD (default: today in the configured time zone)");
+  jobs_run->fallthrough();
+  auto* jobs_list = jobs_cmd->add_subcommand("list", "show the most recent job runs");
+  int jobs_limit = 20;
+  jobs_list->add_option("--limit", jobs_limit, "how many runs (1-200)");
+  jobs_list->fallthrough();
+
   auto* admin = app.add_subcommand("admin", "administration");
   admin->require_subcommand(1);
   admin->fallthrough();
@@ -214,6 +230,28 @@ int main(int argc, char** argv) {
     std::cout << "demo data ready: sign in as 'owner' with password 'shuyou-demo'\n";
     return 0;
   }
+  if (jobs_run->parsed()) {
+    auto day = job_date.empty() ? service::Today(ctx) : service::ParseDay(job_date);
+    if (!day.ok()) return Fail(Invalid("--date " + day.status().message()));
+    auto run = jobs::RunJob(ctx, job_name, *day, "cli");
+    if (!run.ok()) return Fail(run.status());
+    if (run->skipped) {
+      std::cout << job_name << " " << run->day << " already done (run " << run->id << "); nothing to do\n";
+      return 0;
+    }
+    std::cout << job_name << " " << run->day << ": " << run->status << ", " << run->members << " members, "
+              << run->points << " points" << (run->error.empty() ? "" : ": " + run->error) << "\n";
+    return run->status == "done" ? 0 : 1;
+  }
+  if (jobs_list->parsed()) {
+    auto runs = jobs::ListJobRuns(ctx, jobs_limit);
+    if (!runs.ok()) return Fail(runs.status());
+    if (runs->empty()) std::cout << "no job runs yet\n";
+    for (const auto& r : *runs)
+      std::cout << r.day << "  " << r.job << "  " << r.status << "  " << r.members << " members  " << r.points
+                << " points  (" << r.trigger << ")" << (r.error.empty() ? "" : "  " + r.error) << "\n";
+    return 0;
+  }
   if (create_user->parsed()) {
     std::string password;
     std::getline(std::cin, password);
@@ -270,10 +308,13 @@ int main(int argc, char** argv) {
   if (!std::filesystem::exists(std::filesystem::path(ao.static_dir) / "index.html"))
     spdlog::warn("no web front end at {} (run make build); the API still works", ao.static_dir);
   http::App web(*env->db, ao);
+  jobs::Scheduler scheduler(web.context());  // stopped (joined) when it goes out of scope after shutdown
+  if (ctx.settings.run_jobs) scheduler.Start();
   Status st = http::RunServer(web, so, [&](uint16_t port) {
     std::cout << "shuyou serving " << (so.tls_cert.empty() ? "http" : "https") << "://" << so.host << ":" << port
               << " on " << store::EngineName(env->db->engine()) << std::endl;
   });
+  scheduler.Stop();
   if (!st.ok()) return Fail(st);
   return 0;
 }

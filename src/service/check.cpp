@@ -37,6 +37,13 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
       for (const auto& r : last.rows)
         found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2)});
     }
+    // Points lots (service/points.h): what the lots still hold is the cached balance.
+    SY_ASSIGN_OR_RETURN(auto lots, tx.Exec(
+        "SELECT m.id, m.points_balance, COALESCE(SUM(l.remaining), 0) FROM members m LEFT JOIN points_lots l "
+        "ON l.member_id = m.id GROUP BY m.id, m.points_balance HAVING m.points_balance <> COALESCE(SUM(l.remaining), 0) "
+        "ORDER BY m.id"));
+    for (const auto& r : lots.rows)
+      found.push_back({"points_balance = SUM(points_lots.remaining)", r.Int(0), r.Int(1), r.Int(2)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

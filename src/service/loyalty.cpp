@@ -268,7 +268,7 @@ void ReadProgram(Reader& r, const json& j, const std::string& path, bool allow_m
   if (!r.Object(j, path,
                 {"base_rate", "rounding", "genres", "tiers", "events", "birthday_month_percent", "sign_up_bonus",
                  "first_purchase_bonus", "points_expiry_months", "tier_downgrade_grace_days", "top_up_bonuses",
-                 "version", "updated_at", "updated_by"}))
+                 "birthday_bonus_points", "version", "updated_at", "updated_by"}))
     return;
   if (!allow_meta)
     for (const char* meta : {"version", "updated_at", "updated_by"})
@@ -312,6 +312,7 @@ void ReadProgram(Reader& r, const json& j, const std::string& path, bool allow_m
   e.first_purchase_bonus = r.Int(j, path, "first_purchase_bonus", true, 0, kMaxBonus).value_or(0);
   out.points_expiry_months = r.Int(j, path, "points_expiry_months", true, 1, 1200).value_or(12);
   out.tier_downgrade_grace_days = r.Int(j, path, "tier_downgrade_grace_days", true, 0, 36600).value_or(30);
+  out.birthday_bonus_points = r.Int(j, path, "birthday_bonus_points", false, 0, kMaxBonus).value_or(0);
   if (const json* arr = r.Array(j, path, "top_up_bonuses", true, kMaxEntries)) {
     for (size_t i = 0; i < arr->size(); ++i) {
       std::string p = At(Join(path, "top_up_bonuses"), i);
@@ -381,7 +382,7 @@ json ProgramToJson(const LoyaltyProgram& p) {
                       {"weekday", ev.weekday ? json(kWeekdays[ev.weekday->c_encoding()]) : json()},
                       {"percent", ev.pct}});
   for (const auto& t : p.top_up_bonuses) top_ups.push_back({{"min_top_up", t.min_top_up.minor()}, {"bonus", t.bonus.minor()}});
-  return {{"base_rate",
+  json out = {{"base_rate",
            {{"points", e.base_points}, {"per_amount", e.base_per.minor()}, {"currency", e.base_per.currency().code}}},
           {"rounding", core::RoundingName(e.rounding)},
           {"genres", genres},
@@ -393,6 +394,9 @@ json ProgramToJson(const LoyaltyProgram& p) {
           {"points_expiry_months", p.points_expiry_months},
           {"tier_downgrade_grace_days", p.tier_downgrade_grace_days},
           {"top_up_bonuses", top_ups}};
+  // Optional fields appear only when set, so that programs saved without them read back the same.
+  if (p.birthday_bonus_points > 0) out["birthday_bonus_points"] = p.birthday_bonus_points;
+  return out;
 }
 
 Result<LoyaltyProgram> ProgramFromJson(const json& j, const std::string& path, bool allow_meta) {
@@ -415,6 +419,8 @@ Result<StoredProgram> GetLoyaltyProgram(Context& ctx) {
   if (!st.ok()) return st;
   return out;
 }
+
+Result<StoredProgram> GetLoyaltyProgram(store::Tx& tx) { return LoadCurrent(tx); }
 
 Result<StoredProgram> SaveLoyaltyProgram(Context& ctx, const Actor& actor, const LoyaltyProgram& p,
                                          std::optional<int64_t> expected_version) {

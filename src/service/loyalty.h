@@ -17,6 +17,7 @@ struct LoyaltyProgram {
   core::Program earning;  // base rate and currency, rounding, genres, tiers, events, bonuses
   int64_t points_expiry_months = 12;     // points lapse this many months after earning, 1–1200
   int64_t tier_downgrade_grace_days = 30;  // 0–36600
+  int64_t birthday_bonus_points = 0;       // granted once a year on the birthday (jobs); optional in JSON
   std::vector<core::TopUpRule> top_up_bonuses;
 };
 
@@ -42,6 +43,8 @@ Result<LoyaltyProgram> ProgramFromJson(const nlohmann::json& j, const std::strin
                                        bool allow_meta = false);
 
 Result<StoredProgram> GetLoyaltyProgram(Context& ctx);
+// The same inside the caller's transaction (a checkout or a job reads the program it applies).
+Result<StoredProgram> GetLoyaltyProgram(store::Tx& tx);
 // Owners only. Stores `p` as the next version, audited as "loyalty.program.update" with the
 // version. `expected_version`, when given, must be the current version (Conflict otherwise), so
 // that two owners editing at once do not overwrite each other unseen.

@@ -8,6 +8,7 @@
 #include "core/encoding.h"
 #include "core/phone.h"
 #include "service/paging.h"
+#include "service/points.h"
 
 namespace shuyou::service {
 namespace {
@@ -191,6 +192,7 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
     int64_t id = r->rows[0].Int(0);
     SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(kCardPrefix, uint64_t(id)));
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET card_number = ? WHERE id = ?", {card, id}).status());
+    SY_RETURN_IF_ERROR(GrantSignUpBonus(tx, ctx, actor, id));
     SY_ASSIGN_OR_RETURN(out, LoadMember(tx, id));
     return RecordAudit(tx, ctx, actor, "member.register", "member:" + std::to_string(id),
                        {{"card_number", card}, {"home_store_id", home ? nlohmann::json(*home) : nlohmann::json()}});
@@ -348,6 +350,7 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
   Adjustment out;
   Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     int64_t now = ctx.now();
+    SY_RETURN_IF_ERROR(ExpireDueBeforeDebit(tx, ctx, member_id));  // lots: see points.h
     // One conditional UPDATE: of concurrent adjustments that would together go below zero, the
     // database lets only those through that still fit (row lock on PostgreSQL, one writer on SQLite).
     SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET points_balance = points_balance + ?, updated_at = ? "
@@ -363,9 +366,10 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
     SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason, staff_id) "
                                           "VALUES (?, ?, 'adjust', ?, ?, ?, ?) RETURNING id",
                                           {member_id, now, points, out.balance, reason, StaffIdOf(actor)}));
+    SY_ASSIGN_OR_RETURN(auto expires_on, ApplyAdjustmentToLots(tx, ctx, member_id, ins[0].Int(0), points, now));
     out.entry = PointsEntry{ins[0].Int(0), now, "adjust", points, out.balance, reason,
                             actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,
-                            actor.kind == "staff" ? actor.name : "", std::nullopt, std::nullopt};
+                            actor.kind == "staff" ? actor.name : "", std::nullopt, expires_on};
     return RecordAudit(tx, ctx, actor, "member.points.adjust", "member:" + std::to_string(member_id),
                        {{"points", points}, {"balance_after", out.balance}, {"reason", reason},
                         {"ledger_id", out.entry.id}});

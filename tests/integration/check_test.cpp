@@ -30,11 +30,13 @@ TEST_P(CheckInvariantsMember, ConsistentLedgersPassAndTamperingIsFound) {
                  }).ok());
   auto found = service::CheckInvariants(app_->context());
   ASSERT_TRUE(found.ok());
-  ASSERT_EQ(found->size(), 1u);  // b has no ledger rows, so only the sum check applies
+  ASSERT_EQ(found->size(), 2u);  // b has no ledger rows, so only the sum checks apply: ledger and lots
   EXPECT_EQ((*found)[0].member_id, b_id);
   EXPECT_EQ((*found)[0].cached, 50);
   EXPECT_EQ((*found)[0].computed, 0);
   EXPECT_EQ((*found)[0].invariant, "points_balance = SUM(points_ledger.points)");
+  EXPECT_EQ((*found)[1].member_id, b_id);
+  EXPECT_EQ((*found)[1].invariant, "points_balance = SUM(points_lots.remaining)");
 
   // A ledger row whose balance_after disagrees is found too.
   int64_t a_id = a.json["id"].get<int64_t>();
@@ -44,7 +46,7 @@ TEST_P(CheckInvariantsMember, ConsistentLedgersPassAndTamperingIsFound) {
                  }).ok());
   found = service::CheckInvariants(app_->context());
   ASSERT_TRUE(found.ok());
-  ASSERT_EQ(found->size(), 2u);
+  ASSERT_EQ(found->size(), 3u);
   EXPECT_EQ((*found)[0].invariant, "points_balance = SUM(points_ledger.points)");
   EXPECT_EQ((*found)[1].invariant, "points_balance = last points_ledger.balance_after");
   EXPECT_EQ((*found)[1].member_id, a_id);

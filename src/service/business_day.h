@@ -1,0 +1,22 @@
+// The business day: the calendar day in the configured time zone (Settings::timezone) that
+// birthdays, points expiry, tier windows and jobs count in. Zones are read once from
+// /usr/share/zoneinfo and cached; a zone that cannot be read is an error, never silently UTC.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/points.h"
+#include "service/services.h"
+
+namespace shuyou::service {
+
+// The day of `utc_ms` in the business time zone.
+Result<core::Date> BusinessDay(const Context& ctx, int64_t utc_ms);
+// The business day of ctx.now().
+Result<core::Date> Today(const Context& ctx);
+
+std::string FormatDay(core::Date d);                // "2026-11-28"
+Result<core::Date> ParseDay(std::string_view text);  // Invalid unless a real YYYY-MM-DD
+
+}  // namespace shuyou::service
