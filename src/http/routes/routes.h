@@ -13,5 +13,6 @@ void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
+void AddWalletRoutes(Router& r, App& app);   // stored value, /api/v1/clubs, /api/v1/stamp-cards
 
 }  // namespace shuyou::http
