@@ -62,6 +62,8 @@ export interface RequestOptions {
   body?: unknown
   /** Show the error message with ElMessage (default true). Set false when the caller renders it. */
   notify?: boolean
+  /** Extra request headers, e.g. { 'Idempotency-Key': key } for a retry-safe write. */
+  headers?: Record<string, string>
 }
 
 const API_PREFIX = '/api/v1'
@@ -156,6 +158,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   const headers: Record<string, string> = { Accept: 'application/json' }
   const init: RequestInit = { method, headers, credentials: 'same-origin' }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  if (opts.headers) Object.assign(headers, opts.headers)
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(opts.body)
