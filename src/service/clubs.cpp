@@ -249,10 +249,13 @@ Result<ClubJoin> JoinClubIn(store::Tx& tx, const Context& ctx, const Actor& acto
                                {Ymd(run_start), Ymd(end), now, *membership_id})
                            .status());
   } else {
-    SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO club_memberships (member_id, club_id, started_on, ends_on, "
-                                          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                          {member_id, club_id, Ymd(run_start), Ymd(end), now, now}));
-    membership_id = ins[0].Int(0);
+    auto ins = tx.Exec("INSERT INTO club_memberships (member_id, club_id, started_on, ends_on, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                       {member_id, club_id, Ymd(run_start), Ymd(end), now, now});
+    if (!ins.ok() && ins.status().code() == Code::kConflict)  // another till joined them at this moment
+      return Conflict("the member joined " + club.name + " from another till just now; reload and renew if wanted");
+    if (!ins.ok()) return ins.status();
+    membership_id = ins->rows[0].Int(0);
   }
   SY_ASSIGN_OR_RETURN(auto pay, tx.Exec("INSERT INTO club_payments (membership_id, kind, at, amount, payment_method, "
                                         "period_start, period_end, stored_value_ledger_id, staff_id) "
