@@ -4,6 +4,7 @@
 // carry-over and rewards redeemed once; bad input answers a clear error and writes nothing.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "service/business_day.h"
@@ -470,6 +471,44 @@ TEST_P(WalletApi, StampsFillCardsCarryOverAndRewardsAreRedeemedOnce) {
   EXPECT_EQ(Send(owner_, "DELETE", "/api/v1/stamp-cards/" + std::to_string(kids)).status, 409);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM stamp_rewards WHERE member_id = ?", {id}), 3);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM stamp_events WHERE member_id = ?", {id}), 4);
+}
+
+// Four tills stamp one member's card at once and then three redeem the same reward: the stamps
+// add up exactly (20 of 10 → two rewards, none left) and the reward is given once.
+TEST_P(WalletApi, ConcurrentStampsAddUpAndARewardIsRedeemedOnce) {
+  int64_t cid = Send(owner_, "POST", "/api/v1/stamp-cards", json{{"name", "十章卡"}, {"stamps_needed", 10}, {"reward", "书签"}})
+                    .json["id"];
+  int64_t id = NewMember("13800138009");
+  auto& ctx = app_->context();
+  service::Actor cashier = Staff(cashier_id_, "li.ming", core::Role::kCashier);
+  auto race = [](int n, const std::function<Status()>& work, std::atomic<int>& ok, std::atomic<int>& refused) {
+    std::atomic<bool> go{false};
+    std::atomic<int> other{0};
+    std::vector<std::thread> tills;
+    for (int t = 0; t < n; ++t)
+      tills.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        Status st = work();
+        if (st.ok()) ++ok;
+        else if (st.code() == Code::kConflict) ++refused;
+        else ++other;
+      });
+    go = true;
+    for (auto& t : tills) t.join();
+    EXPECT_EQ(other.load(), 0);
+  };
+  std::atomic<int> stamped{0}, none{0};
+  race(4, [&] { return service::AddManualStamps(ctx, cashier, id, cid, 5, "till rush").status(); }, stamped, none);
+  EXPECT_EQ(stamped.load(), 4);
+  Reply progress = Send(cashier_, "GET", M(id) + "/stamps");
+  EXPECT_EQ(progress.json["cards"][0]["stamps"], 0);
+  ASSERT_EQ(progress.json["rewards"].size(), 2u);
+  int64_t reward = progress.json["rewards"][0]["id"];
+  std::atomic<int> redeemed{0}, refused{0};
+  race(3, [&] { return service::RedeemStampReward(ctx, cashier, id, reward, std::nullopt).status(); }, redeemed, refused);
+  EXPECT_EQ(redeemed.load(), 1);
+  EXPECT_EQ(refused.load(), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'member.stamps.redeem'"), 1);
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(WalletApi);
