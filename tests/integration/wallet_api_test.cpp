@@ -509,6 +509,19 @@ TEST_P(WalletApi, ConcurrentStampsAddUpAndARewardIsRedeemedOnce) {
   EXPECT_EQ(redeemed.load(), 1);
   EXPECT_EQ(refused.load(), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'member.stamps.redeem'"), 1);
+
+  // `shuyou check` holds the rewards to the events that completed cards.
+  auto clean = service::CheckInvariants(ctx);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->empty());
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) { return tx.Exec("DELETE FROM stamp_rewards WHERE id = ?", {reward}).status(); }).ok());
+  auto found = service::CheckInvariants(ctx);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].invariant, "COUNT(stamp_rewards) = SUM(stamp_events.rewards)");
+  EXPECT_EQ((*found)[0].member_id, id);
+  EXPECT_EQ((*found)[0].cached, 1);
+  EXPECT_EQ((*found)[0].computed, 2);
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(WalletApi);
