@@ -44,6 +44,13 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
         "ORDER BY m.id"));
     for (const auto& r : lots.rows)
       found.push_back({"points_balance = SUM(points_lots.remaining)", r.Int(0), r.Int(1), r.Int(2)});
+    // Every stamp reward on record comes from a stamping event that completed a card, and back.
+    SY_ASSIGN_OR_RETURN(auto stamps, tx.Exec(
+        "SELECT e.member_id, COALESCE(w.n, 0), e.n FROM (SELECT member_id, SUM(rewards) AS n FROM stamp_events "
+        "GROUP BY member_id) e LEFT JOIN (SELECT member_id, COUNT(*) AS n FROM stamp_rewards GROUP BY member_id) w "
+        "ON w.member_id = e.member_id WHERE COALESCE(w.n, 0) <> e.n ORDER BY e.member_id"));
+    for (const auto& r : stamps.rows)
+      found.push_back({"COUNT(stamp_rewards) = SUM(stamp_events.rewards)", r.Int(0), r.Int(1), r.Int(2)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -412,10 +412,11 @@ Result<Ledger<PointsEntry>> ListPoints(Context& ctx, int64_t member_id, const Pa
 Result<Ledger<StoredValueEntry>> ListStoredValue(Context& ctx, int64_t member_id, const PageQuery& page) {
   return ReadLedger<StoredValueEntry>(
       ctx, member_id, page, "stored_value_balance",
-      "SELECT l.id, l.at, l.kind, l.amount, l.balance_after, l.reason, l.staff_id, s.username "
-      "FROM stored_value_ledger l LEFT JOIN staff s ON s.id = l.staff_id",
+      "SELECT l.id, l.at, l.kind, l.amount, l.balance_after, l.reason, l.staff_id, s.username, l.sale_id, "
+      "l.payment_method FROM stored_value_ledger l LEFT JOIN staff s ON s.id = l.staff_id",
       [](const store::Row& r) {
-        return StoredValueEntry{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4), r.Text(5), r.OptInt(6), r.Text(7)};
+        return StoredValueEntry{r.Int(0), r.Int(1), r.Text(2),   r.Int(3),   r.Int(4),
+                                r.Text(5), r.OptInt(6), r.Text(7), r.OptInt(8), r.OptText(9)};
       });
 }
 

@@ -78,6 +78,8 @@ struct StoredValueEntry {
   std::string reason;
   std::optional<int64_t> staff_id;
   std::string staff_username;
+  std::optional<int64_t> sale_id;             // the sale paid or refunded
+  std::optional<std::string> payment_method;  // how a top-up was paid: cash, card, mobile
 };
 
 template <class T>

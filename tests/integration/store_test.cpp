@@ -70,7 +70,7 @@ TEST_P(StoreTest, MigratesEmptyDatabaseToLatestAndIsIdempotent) {
 
   auto first = Migrate(*db_);
   ASSERT_TRUE(first.ok()) << first.status().message();
-  EXPECT_EQ(first.value(), static_cast<int>(AllMigrations().size()));
+  EXPECT_EQ(first.value(), AllMigrations().back().version);  // numbers may have gaps while branches land
   EXPECT_EQ(first.value(), LatestVersion());
   EXPECT_EQ(SchemaVersion(*db_).value(), LatestVersion());
 

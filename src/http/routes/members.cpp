@@ -55,8 +55,8 @@ void WritePointsEntry(std::string& out, const service::PointsEntry& e) {
 }
 
 void WriteStoredValueEntry(std::string& out, const service::StoredValueEntry& e) {
-  JsonObject(out)
-      .Int("id", e.id)
+  JsonObject o(out);
+  o.Int("id", e.id)
       .Time("at", e.at)
       .Str("kind", e.kind)
       .Int("amount", e.amount)
@@ -64,7 +64,9 @@ void WriteStoredValueEntry(std::string& out, const service::StoredValueEntry& e)
       .Str("reason", e.reason)
       .OptInt("staff_id", e.staff_id)
       .Str("staff_username", e.staff_username)
-      .Close();
+      .OptInt("sale_id", e.sale_id);
+  OptStr(o, "payment_method", e.payment_method);
+  o.Close();
 }
 
 void WriteAdjustment(std::string& out, const service::Adjustment& a) {

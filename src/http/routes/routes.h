@@ -14,5 +14,6 @@ void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
 void AddPointsJobRoutes(Router& r, App& app);  // redemptions, /members/{id}/tier, /api/v1/jobs/runs
+void AddWalletRoutes(Router& r, App& app);   // stored value, /api/v1/clubs, /api/v1/stamp-cards
 
 }  // namespace shuyou::http

@@ -76,6 +76,10 @@ export interface StoredValueEntry {
   reason: string
   staff_id: number | null
   staff_username: string
+  /** The sale paid or refunded. */
+  sale_id?: number | null
+  /** How a top-up was paid. */
+  payment_method?: 'cash' | 'card' | 'mobile' | null
 }
 
 /** A ledger page: the current balance and entries newest first. */

@@ -4,7 +4,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import {
-  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting,
+  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -27,6 +27,14 @@ export const shellChildren: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'nav.home', nav: House } },
   { path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'), meta: { title: 'nav.members', nav: User } },
   { path: 'members/:id(\\d+)', name: 'member', component: () => import('@/views/members/MemberDetailView.vue'), meta: { title: 'members.detailTitle' } },
+  {
+    path: 'loyalty/clubs', name: 'clubs', component: () => import('@/views/loyalty/ClubsView.vue'),
+    meta: { title: 'wallet.clubs.title', nav: Wallet, roles: ['owner', 'manager'] },
+  },
+  {
+    path: 'loyalty/stamp-cards', name: 'stamp-cards', component: () => import('@/views/loyalty/StampCardsView.vue'),
+    meta: { title: 'wallet.stamps.title', nav: Stamp, roles: ['owner', 'manager'] },
+  },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
   { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
   { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
