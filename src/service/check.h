@@ -1,6 +1,7 @@
 // `shuyou check`: verifies the invariants that cached values must keep with the rows they
 // summarize: every member's points balance equals the sum of their points ledger and the last
-// row's balance_after; the same for stored value. Read-only; answers the mismatches found.
+// row's balance_after; the same for stored value; a merged member has no ledger rows and points at
+// a member that is not merged. Read-only; answers the mismatches found.
 #pragma once
 
 #include "service/services.h"

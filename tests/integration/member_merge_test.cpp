@@ -255,6 +255,19 @@ TEST_P(MemberIdentity, MergedChainsLeadToTheLastSurvivor) {
   EXPECT_EQ(Send(cashier_, "GET", "/api/v1/members/" + std::to_string(a)).FieldError("merged_into"), std::to_string(c));
   EXPECT_TRUE(Check().empty());
   ExpectRunningSum(LedgerRows("points_ledger", "points", c), 60);
+
+  // `shuyou check` notices what a writer ignoring merges would leave behind: a row (with its
+  // balance) on a merged member, and a merged member pointing at another merged one.
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) -> Status {
+    SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET points_balance = 5 WHERE id = ?", {b}).status());
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO points_ledger (member_id, at, kind, points, balance_after) "
+                               "VALUES (?, 0, 'earn', 5, 5)", {b}).status());
+    return tx.Exec("UPDATE members SET merged_into = ? WHERE id = ?", {b, a}).status();
+  }).ok());
+  std::vector<std::string> found;
+  for (const auto& m : Check()) found.push_back(m.invariant + " #" + std::to_string(m.member_id));
+  EXPECT_EQ(found, (std::vector<std::string>{"a merged member has no points_ledger rows #" + std::to_string(b),
+                                             "merged_into names a member that is not merged #" + std::to_string(a)}));
 }
 
 TEST_P(MemberIdentity, RefusedMergesSayWhyAndWriteNothing) {
