@@ -43,9 +43,11 @@ Result<Moved> MoveLedger(store::Tx& tx, const char* ledger, const char* amount, 
   SY_RETURN_IF_ERROR(tx.Exec("UPDATE " + led + " SET member_id = ?, merged_from = COALESCE(merged_from, ?) WHERE member_id = ?",
                              {survivor, duplicate, duplicate})
                          .status());
-  SY_RETURN_IF_ERROR(tx.Exec("UPDATE " + led + " SET balance_after = (SELECT SUM(p." + amt + ") FROM " + led +
-                                 " p WHERE p.member_id = ? AND p.id <= " + led + ".id) WHERE member_id = ? AND id >= ?",
-                             {survivor, survivor, first_id})
+  // One pass with a window function (not a correlated sum per row): long ledgers stay fast.
+  SY_RETURN_IF_ERROR(tx.Exec("UPDATE " + led + " SET balance_after = r.running FROM (SELECT id, SUM(" + amt +
+                                 ") OVER (ORDER BY id) AS running FROM " + led + " WHERE member_id = ?) AS r "
+                                 "WHERE " + led + ".id = r.id AND " + led + ".id >= ?",
+                             {survivor, first_id})
                          .status());
   return out;
 }
