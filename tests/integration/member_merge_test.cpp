@@ -15,6 +15,7 @@
 #include "service/check.h"
 #include "service/member_merge.h"
 #include "support/api_client.h"
+#include "support/process.h"
 
 namespace shuyou::test {
 namespace {
@@ -508,6 +509,36 @@ TEST_P(MemberIdentity, AMergedMembersCardImageIsGone) {
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(MemberIdentity);
+
+// The phone_region setting is checked against libphonenumber's regions before any subcommand
+// runs, from a flag or the environment; lower case is read as upper case.
+TEST(MemberIdentityPure, PhoneRegionMustHaveANumberingPlan) {
+  TempDir dir;
+  std::string db = dir.File("shuyou.db");
+  auto migrate = [&](std::vector<std::string> args, ProcessOptions opt = {}) {
+    std::vector<std::string> argv{ShuyouBinary(), "--db", db};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("migrate");
+    return RunProcess(argv, opt, 60s);
+  };
+  for (const char* bad : {"XX", "ZZ", "C", "CHN", "001"}) {
+    auto r = migrate({"--phone-region", bad});
+    EXPECT_FALSE(r.status.ok()) << bad << ": " << r.Describe();
+    EXPECT_NE(r.err.find("phone_region must be a two-letter region code with a phone numbering plan"),
+              std::string::npos)
+        << r.Describe();
+    EXPECT_NE(r.err.find(std::string("got '") + bad + "' from flag"), std::string::npos) << r.Describe();
+  }
+  ProcessOptions env;
+  env.env = {{"SHUYOU_PHONE_REGION", "XX"}};
+  auto from_env = migrate({}, env);
+  EXPECT_FALSE(from_env.status.ok());
+  EXPECT_NE(from_env.err.find("SHUYOU_PHONE_REGION"), std::string::npos) << from_env.Describe();
+  for (const char* good : {"CN", "us", "GB", "Hk"}) {
+    auto r = migrate({"--phone-region", good});
+    EXPECT_TRUE(r.status.ok()) << good << ": " << r.Describe();
+  }
+}
 
 }  // namespace
 }  // namespace shuyou::test
