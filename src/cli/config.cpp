@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/phone.h"
+
 namespace shuyou::cli {
 
 const std::vector<ConfigKey>& ConfigKeys() {
@@ -83,10 +85,10 @@ Result<service::Settings> SettingsFromConfig(const Config& cfg) {
   SY_ASSIGN_OR_RETURN(long long ttl, cfg.GetInt("session_ttl_hours", 1, 24 * 90));
   s.session_ttl_ms = ttl * 3600 * 1000;
   s.phone_region = cfg.Get("phone_region");
-  if (s.phone_region.size() != 2 || !std::isupper(static_cast<unsigned char>(s.phone_region[0])) ||
-      !std::isupper(static_cast<unsigned char>(s.phone_region[1])))
-    return Invalid("phone_region must be a two-letter region code such as CN or US (got '" + s.phone_region +
-                   "' from " + cfg.Source("phone_region") + ")");
+  for (auto& c : s.phone_region) c = char(std::toupper(static_cast<unsigned char>(c)));  // "cn" means CN
+  if (!core::IsSupportedRegion(s.phone_region))
+    return Invalid("phone_region must be a two-letter region code with a phone numbering plan, such as CN, US "
+                   "or GB (got '" + cfg.Get("phone_region") + "' from " + cfg.Source("phone_region") + ")");
   s.card_prefix = cfg.Get("card_prefix");
   if (s.card_prefix.empty() || s.card_prefix.size() > 10 ||
       s.card_prefix.find_first_not_of("0123456789") != std::string::npos)

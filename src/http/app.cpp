@@ -25,6 +25,7 @@ App::App(store::Database& db, AppOptions opt)
   AddLoyaltyRoutes(router_, *this);
   AddPointsJobRoutes(router_, *this);
   AddWalletRoutes(router_, *this);
+  AddMemberIdentityRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

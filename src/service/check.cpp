@@ -36,6 +36,12 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
           " ORDER BY m.id"));
       for (const auto& r : last.rows)
         found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2)});
+      // A merged member keeps no ledger rows: they moved to the member it was merged into.
+      SY_ASSIGN_OR_RETURN(auto stranded, tx.Exec(
+          "SELECT m.id, COUNT(*) FROM members m JOIN " + led + " l ON l.member_id = m.id "
+          "WHERE m.merged_into IS NOT NULL GROUP BY m.id ORDER BY m.id"));
+      for (const auto& r : stranded.rows)
+        found.push_back({"a merged member has no " + led + " rows", r.Int(0), r.Int(1), 0});
     }
     // Points lots (service/points.h): what the lots still hold is the cached balance.
     SY_ASSIGN_OR_RETURN(auto lots, tx.Exec(
@@ -51,6 +57,12 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
         "ON w.member_id = e.member_id WHERE COALESCE(w.n, 0) <> e.n ORDER BY e.member_id"));
     for (const auto& r : stamps.rows)
       found.push_back({"COUNT(stamp_rewards) = SUM(stamp_events.rewards)", r.Int(0), r.Int(1), r.Int(2)});
+    // A merged member points at a member that is not merged itself (merging re-points chains).
+    SY_ASSIGN_OR_RETURN(auto chains, tx.Exec(
+        "SELECT m.id, m.merged_into, s.merged_into FROM members m JOIN members s ON s.id = m.merged_into "
+        "WHERE s.merged_into IS NOT NULL ORDER BY m.id"));
+    for (const auto& r : chains.rows)
+      found.push_back({"merged_into names a member that is not merged", r.Int(0), r.Int(1), r.Int(2)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

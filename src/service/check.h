@@ -1,8 +1,9 @@
 // `shuyou check`: verifies the invariants that cached values must keep with the rows they
 // summarize: every member's points balance equals the sum of their points ledger and the last
 // row's balance_after, and the sum of what its points lots still hold; the same for stored
-// value; and every member's stamp rewards match the rewards their stamping events completed.
-// Read-only; answers the mismatches found.
+// value; every member's stamp rewards match the rewards their stamping events completed; a
+// merged member has no ledger rows and points at a member that is not merged. Read-only;
+// answers the mismatches found.
 #pragma once
 
 #include "service/services.h"

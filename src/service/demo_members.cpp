@@ -14,7 +14,6 @@
 namespace shuyou::service {
 namespace {
 
-constexpr std::string_view kCardPrefix = "8601";
 constexpr int64_t kMaxCount = 10'000'000;
 constexpr int64_t kBatch = 1000;         // members per transaction
 constexpr size_t kRowsPerInsert = 100;   // rows per multi-row INSERT (16 parameters each)
@@ -72,11 +71,17 @@ uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// A keyed bijection of [0, 7·10^9): a 34-bit Feistel network, cycle-walked into the range.
-// Output v is the mobile number 1 (3 + v / 10^9) (v % 10^9).
+// The mainland mobile prefixes whose every 8-digit continuation libphonenumber accepts.
+constexpr int kMobilePrefixes[] = {130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 145, 147, 150,
+                                   151, 152, 153, 155, 156, 157, 158, 159, 162, 165, 166, 167, 170,
+                                   171, 172, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184, 185,
+                                   186, 187, 188, 189, 190, 191, 192, 193, 195, 196, 197, 198, 199};
+
+// A keyed bijection of [0, 52·10^8): a 34-bit Feistel network, cycle-walked into the range.
+// Output v is the mobile number kMobilePrefixes[v / 10^8] (v % 10^8).
 class PhonePermutation {
  public:
-  static constexpr uint64_t kSpace = 7'000'000'000ULL;
+  static constexpr uint64_t kSpace = std::size(kMobilePrefixes) * 100'000'000ULL;
   explicit PhonePermutation(uint64_t seed) {
     uint64_t k = seed ^ 0x5348'5559'4f55'0001ULL;  // "SHUYOU"
     for (auto& key : keys_) key = k = SplitMix64(k);
@@ -128,7 +133,7 @@ struct DemoMember {
 DemoMember MakeMember(std::mt19937_64& rng, const PhonePermutation& perm, int64_t i, int64_t count, int64_t now) {
   DemoMember m;
   uint64_t v = perm(uint64_t(i));
-  m.phone = "+861" + std::to_string(3 + v / 1'000'000'000ULL) + Digits(v % 1'000'000'000ULL, 9);
+  m.phone = "+86" + std::to_string(kMobilePrefixes[v / 100'000'000ULL]) + Digits(v % 100'000'000ULL, 8);
 
   uint64_t g = Below(rng, 1000);
   if (g < 520) m.gender = "female";
@@ -181,7 +186,8 @@ DemoMember MakeMember(std::mt19937_64& rng, const PhonePermutation& perm, int64_
 }
 
 // Inserts `batch` (skipping registered phones) and gives the new rows their card numbers.
-Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch, std::optional<int64_t> store_id) {
+Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch, std::optional<int64_t> store_id,
+                            const std::string& card_prefix) {
   constexpr const char* kInsert =
       "INSERT INTO members (card_number, phone, phone_last4, name, email, birthday, gender, home_store_id, "
       "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by) "
@@ -231,7 +237,7 @@ Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch,
     cards.reserve(ids.size() * 2);
     for (size_t r = 0; r < ids.size(); ++r) {
       int64_t id = ids[r].Int(0);
-      SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(kCardPrefix, uint64_t(id)));
+      SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(card_prefix, uint64_t(id)));
       update += r == 0 ? "(?, ?)" : ", (?, ?)";
       cards.push_back(id);
       cards.push_back(std::move(card));
@@ -271,7 +277,7 @@ Result<int64_t> GenerateDemoMembers(Context& ctx, int64_t count, uint64_t seed, 
     for (int64_t i = first; i < std::min(count, first + kBatch); ++i) batch.push_back(MakeMember(rng, perm, i, count, now));
     int64_t inserted = 0;
     SY_RETURN_IF_ERROR(ctx.db.Write([&](store::Tx& tx) -> Status {
-      SY_ASSIGN_OR_RETURN(inserted, InsertBatch(tx, batch, store_id));
+      SY_ASSIGN_OR_RETURN(inserted, InsertBatch(tx, batch, store_id, ctx.settings.card_prefix));
       if (inserted == 0) return Status::Ok();
       return RecordAudit(tx, ctx, system, "member.demo_generate", "members",
                          {{"seed", seed}, {"first_index", first}, {"inserted", inserted},

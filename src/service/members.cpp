@@ -13,8 +13,6 @@
 namespace shuyou::service {
 namespace {
 
-// Card numbers are "8601" + the member id in 8 digits + a Luhn check digit.
-constexpr std::string_view kCardPrefix = "8601";
 constexpr int64_t kMaxAdjustment = 1'000'000'000;
 
 constexpr const char* kMemberColumns =
@@ -47,10 +45,11 @@ Member MemberFromRow(const store::Row& r) {
   return m;
 }
 
-Result<Member> LoadMember(store::Tx& tx, int64_t id) {
-  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kMemberColumns + " FROM members WHERE id = ?", {id}));
-  if (rows.empty()) return NotFound("no member with id " + std::to_string(id));
-  return MemberFromRow(rows[0]);
+// A merged member is gone for every use case: NotFound naming the member it was merged into
+// (details: merged_into), so that a client can follow it.
+Status MergedAway(int64_t id, int64_t into) {
+  return Status(Code::kNotFound, "member " + std::to_string(id) + " was merged into member " + std::to_string(into),
+                {{"merged_into", std::to_string(into)}});
 }
 
 // Who did it, as recorded in created_by and consent_source.
@@ -151,13 +150,22 @@ std::string ContainsPattern(const std::string& text) {
 
 }  // namespace
 
+Result<Member> LoadMember(store::Tx& tx, int64_t id) {
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + kMemberColumns + ", merged_into FROM members WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("no member with id " + std::to_string(id));
+  if (auto into = rows[0].OptInt(kMemberColumnCount)) {
+    return MergedAway(id, *into);
+  }
+  return MemberFromRow(rows[0]);
+}
+
 Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember& in) {
   int64_t now = ctx.now();
   std::vector<FieldError> errs;
   std::string phone;
   if (in.phone.empty()) {
     errs.push_back({"phone", "is required"});
-  } else if (auto p = core::NormalizePhone(in.phone); !p.ok()) {
+  } else if (auto p = core::NormalizePhone(in.phone, ctx.settings.phone_region); !p.ok()) {
     errs.push_back({"phone", p.status().message()});
   } else {
     phone = p.value();
@@ -178,7 +186,9 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
   Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_RETURN_IF_ERROR(CheckStoreExists(tx, home));
     SY_RETURN_IF_ERROR(CheckPhoneFree(tx, phone, 0));
-    // The card number holds the new id, so the row is inserted first with a unique stand-in.
+    // The card number is the configured prefix + the new id in 8 digits + a Luhn check digit,
+    // so the row is inserted first with a unique stand-in. Cards issued under an earlier prefix
+    // keep their number.
     auto r = tx.Exec(
         "INSERT INTO members (card_number, phone, phone_last4, name, email, birthday, gender, home_store_id, "
         "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by) "
@@ -190,7 +200,7 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
     if (!r.ok() && r.status().code() == Code::kConflict) return PhoneTaken(phone, std::nullopt);
     if (!r.ok()) return r.status();
     int64_t id = r->rows[0].Int(0);
-    SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(kCardPrefix, uint64_t(id)));
+    SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(ctx.settings.card_prefix, uint64_t(id)));
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET card_number = ? WHERE id = ?", {card, id}).status());
     SY_RETURN_IF_ERROR(GrantSignUpBonus(tx, ctx, actor, id));
     SY_ASSIGN_OR_RETURN(out, LoadMember(tx, id));
@@ -222,16 +232,24 @@ Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const st
       match += (match.empty() ? "" : " OR ") + std::string(cond);
       match_params.push_back(std::move(v));
     };
-    if (auto phone = core::NormalizePhone(q); phone.ok()) add("phone = ?", phone.value());
+    if (auto phone = core::NormalizePhone(q, ctx.settings.phone_region); phone.ok()) add("phone = ?", phone.value());
     if (q.size() == 4 && q.find_first_not_of("0123456789") == std::string::npos) add("phone_last4 = ?", q);
-    if (auto card = core::NormalizeCardNumber(q)) add("card_number = ?", *card);
+    if (auto card = core::NormalizeCardNumber(q)) {
+      add("card_number = ?", *card);
+      // The card of a member merged into another still finds the member it was merged into.
+      add("id IN (SELECT merged_into FROM members WHERE card_number = ?)", *card);
+    }
     // A query of digits and phone punctuation only is a number: matching names too would
     // turn an indexed lookup into a scan of every member.
     if (q.find_first_not_of("0123456789 +-().") != std::string::npos) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
+    // A number that is neither a phone number, its last 4 digits nor a card number (a mistyped
+    // card fails its check digit) finds nobody, rather than everybody.
+    if (match.empty()) return Page<Member>{};
   }
   Page<Member> out;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
-    std::string sql = std::string("SELECT ") + kMemberColumns + ", " + ks.column.sql + " FROM members WHERE " + ks.where;
+    std::string sql = std::string("SELECT ") + kMemberColumns + ", " + ks.column.sql +
+                      " FROM members WHERE merged_into IS NULL AND " + ks.where;
     auto params = ks.params;
     if (!match.empty()) {
       sql += " AND (" + match + ")";
@@ -251,7 +269,7 @@ Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const 
   std::vector<FieldError> errs;
   std::optional<std::string> phone;
   if (in.phone) {
-    if (auto p = core::NormalizePhone(*in.phone); !p.ok()) errs.push_back({"phone", p.status().message()});
+    if (auto p = core::NormalizePhone(*in.phone, ctx.settings.phone_region); !p.ok()) errs.push_back({"phone", p.status().message()});
     else phone = p.value();
   }
   if (in.name)
@@ -327,10 +345,12 @@ PointsEntry PointsEntryFromRow(const store::Row& r) {
                      r.OptInt(6), r.Text(7), r.OptInt(8), r.OptText(9)};
 }
 
-// The member's cached balance (column `balance_col`), or NotFound.
+// The member's cached balance (column `balance_col`), or NotFound (also for a merged member).
 Result<int64_t> MemberBalance(store::Tx& tx, int64_t member_id, const char* balance_col) {
-  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + balance_col + " FROM members WHERE id = ?", {member_id}));
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + balance_col + ", merged_into FROM members WHERE id = ?", {member_id}));
   if (rows.empty()) return NotFound("no member with id " + std::to_string(member_id));
+  if (auto into = rows[0].OptInt(1))
+    return MergedAway(member_id, *into);
   return rows[0].Int(0);
 }
 
@@ -354,7 +374,8 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
     // One conditional UPDATE: of concurrent adjustments that would together go below zero, the
     // database lets only those through that still fit (row lock on PostgreSQL, one writer on SQLite).
     SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET points_balance = points_balance + ?, updated_at = ? "
-                                          "WHERE id = ? AND points_balance + ? >= 0 RETURNING points_balance",
+                                          "WHERE id = ? AND merged_into IS NULL AND points_balance + ? >= 0 "
+                                          "RETURNING points_balance",
                                           {points, now, member_id, points}));
     if (upd.empty()) {
       SY_ASSIGN_OR_RETURN(int64_t balance, MemberBalance(tx, member_id, "points_balance"));

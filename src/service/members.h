@@ -48,11 +48,17 @@ struct MemberChange {
   std::optional<bool> consent_email, consent_sms;
 };
 
+// Phone numbers are read in ctx.settings.phone_region unless typed with "+" or "00"; new card
+// numbers start with ctx.settings.card_prefix.
 Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember& in);
+// NotFound for a member merged into another too (details name it: merged_into).
 Result<Member> GetMember(Context& ctx, int64_t id);
-// `q` is a full phone number in any accepted form, its last 4 digits, a card number, or part
-// of a name (only when `q` holds something other than digits and phone punctuation); empty lists
-// every member. Sorts: name (default), id, created_at.
+// The same inside the caller's transaction.
+Result<Member> LoadMember(store::Tx& tx, int64_t id);
+// `q` is a full phone number in any accepted form, its last 4 digits, a card number (the card of
+// a merged member finds the member it was merged into), or part of a name (only when `q` holds
+// something other than digits and phone punctuation); empty lists every member. Merged members
+// are never listed. Sorts: name (default), id, created_at.
 Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const std::string& q);
 Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const MemberChange& in);
 

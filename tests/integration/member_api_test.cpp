@@ -85,7 +85,8 @@ TEST_P(MemberApi, CashierRegistersWithJustAPhoneAndFindsTheMemberByEveryKey) {
   EXPECT_EQ(FoundIds("q=%2B86%20138%200013%208000"), Ids{wang_id});  // +86 138 0013 8000
   EXPECT_EQ(FoundIds("q=13800138000"), Ids{wang_id});
   EXPECT_EQ(FoundIds("q=138-0013-8000"), Ids{wang_id});
-  EXPECT_EQ(FoundIds("q=4155550100"), Ids{us_id});
+  EXPECT_EQ(FoundIds("q=4155550100"), Ids{}) << "without +1 the number is read in CN, the default region";
+  EXPECT_EQ(FoundIds("q=001%20415%20555%200100"), Ids{us_id});
   EXPECT_EQ(FoundIds("q=%2B1%20(415)%20555-0100"), Ids{us_id});
   EXPECT_EQ(FoundIds("q=8000"), (Ids{wang_id, zhang_id})) << "a number is not matched against names";
   EXPECT_EQ(FoundIds("q=8000%20%E5%8F%B7"), Ids{plain_id});  // "8000 号" is text: names match
@@ -151,7 +152,7 @@ TEST_P(MemberApi, BadMemberInputIsRejectedWithFieldDetailsAndWritesNothing) {
   struct Case { json patch; std::string field; };
   std::vector<Case> cases = {
       {{{"phone", "12345"}}, "phone"},
-      {{{"phone", "+44 20 7946 0958"}}, "phone"},
+      {{{"phone", "+44 20 7946 095"}}, "phone"},
       {{{"phone", "12800138000"}}, "phone"},
       {{{"phone", ""}}, "phone"},
       {{{"phone", 13800138000LL}}, "phone"},

@@ -6,7 +6,13 @@
 #include "http/json_writer.h"
 #include "service/auth.h"
 
+namespace shuyou::service {
+struct Member;
+}  // namespace shuyou::service
+
 namespace shuyou::http {
+
+void WriteMember(std::string& out, const service::Member& m);  // routes/members.cpp
 
 inline void WriteStaff(std::string& out, const service::Staff& s) {
   JsonObject(out)

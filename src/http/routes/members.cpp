@@ -18,6 +18,8 @@ void OptStr(JsonObject& o, std::string_view key, const std::optional<std::string
   else o.Null(key);
 }
 
+}  // namespace
+
 void WriteMember(std::string& out, const service::Member& m) {
   JsonObject o(out);
   o.Int("id", m.id).Str("card_number", m.card_number).Str("phone", m.phone).Str("name", m.name);
@@ -38,6 +40,8 @@ void WriteMember(std::string& out, const service::Member& m) {
       .Str("created_by", m.created_by)
       .Close();
 }
+
+namespace {
 
 void WritePointsEntry(std::string& out, const service::PointsEntry& e) {
   JsonObject o(out);

@@ -15,5 +15,6 @@ void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
 void AddPointsJobRoutes(Router& r, App& app);  // redemptions, /members/{id}/tier, /api/v1/jobs/runs
 void AddWalletRoutes(Router& r, App& app);   // stored value, /api/v1/clubs, /api/v1/stamp-cards
+void AddMemberIdentityRoutes(Router& r, App& app);  // /api/v1/members/{id}/card.svg|png, /merge
 
 }  // namespace shuyou::http

@@ -9,7 +9,7 @@ export const GENDERS: readonly Gender[] = ['female', 'male', 'other']
 
 export interface Member {
   id: number
-  /** "8601" + id in 8 digits + a Luhn check digit. */
+  /** The card_prefix setting (default "8601") + id in 8 digits + a Luhn check digit. */
   card_number: string
   /** E.164, e.g. "+8613800138000". */
   phone: string
