@@ -13,5 +13,6 @@ void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
+void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /export, /erase
 
 }  // namespace shuyou::http
