@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "service/check.h"
+#include "service/demo_members.h"
 #include "support/api_client.h"
 
 namespace shuyou::test {
@@ -131,6 +132,32 @@ TEST_P(PrivacyApi, EveryConsentChangeIsKeptWithTimeSourceAndNote) {
   ASSERT_EQ(p2.json["items"].size(), 1u);
   EXPECT_EQ(p2.json["items"][0]["id"], items[3]["id"]);
   EXPECT_TRUE(p2.json["next_cursor"].is_null());
+}
+
+// The newest history row of each channel is the member's current consent, for members made by
+// the API and by the demo generator alike; a member never given a consent has no rows.
+TEST_P(PrivacyApi, TheNewestConsentRowOfEveryChannelIsTheCurrentConsent) {
+  int64_t id = Register({{"phone", "13800138000"}, {"consent_email", true}});
+  ASSERT_EQ(Send(manager_, "PATCH", Path(id), json{{"consent_email", false}, {"consent_sms", true}}).status, 200);
+  auto made = service::GenerateDemoMembers(app_->context(), 300, 7, store_id_);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  Status st = db_->Read([&](store::Tx& tx) -> Status {
+    for (const char* channel : {"email", "sms"}) {
+      std::string c = channel;
+      SY_ASSIGN_OR_RETURN(auto wrong, tx.Exec(
+          "SELECT COUNT(*) FROM members m WHERE m.consent_" + c + " <> COALESCE((SELECT h.granted FROM member_consents h "
+          "WHERE h.member_id = m.id AND h.channel = ? ORDER BY h.id DESC LIMIT 1), 0)", {c}));
+      EXPECT_EQ(wrong[0].Int(0), 0) << channel;
+      SY_ASSIGN_OR_RETURN(auto orphans, tx.Exec(
+          "SELECT COUNT(*) FROM members m WHERE m.consent_updated_at IS NULL AND EXISTS "
+          "(SELECT 1 FROM member_consents h WHERE h.member_id = m.id)"));
+      EXPECT_EQ(orphans[0].Int(0), 0);
+    }
+    SY_ASSIGN_OR_RETURN(auto given, tx.Exec("SELECT COUNT(*) FROM members WHERE consent_updated_at IS NOT NULL"));
+    EXPECT_GT(given[0].Int(0), 100) << "the demo has a consent mix";
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
 }
 
 TEST_P(PrivacyApi, ConsentInputAndRolesAreChecked) {
