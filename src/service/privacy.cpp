@@ -4,6 +4,7 @@
 // data, its scrub step to kErasureSteps.
 #include "service/privacy.h"
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -92,7 +93,10 @@ Result<nlohmann::json> ExportAudit(store::Tx& tx, int64_t member_id) {
                                          "WHERE target = ? ORDER BY id",
                                          {MemberTarget(member_id)}));
   nlohmann::json out = RowsJson(rows);
-  for (auto& e : out) e["details"] = nlohmann::json::parse(e["details"].get<std::string>(), nullptr, false);
+  for (auto& e : out) {
+    auto details = nlohmann::json::parse(e["details"].get<std::string>(), nullptr, false);
+    if (!details.is_discarded()) e["details"] = std::move(details);  // else kept as the stored text
+  }
   return out;
 }
 

@@ -75,6 +75,7 @@ test('owner sees consent history, exports a member and erases them', { timeout: 
     await page.locator('[data-test="member-name"]', { hasText: '未填姓名' }).waitFor()
     assert.doesNotMatch(await page.locator('[data-test="member-summary"]').innerText(), /13712345678|欧阳修/)
     assert.equal(await page.locator('[data-test="privacy-export"]').count(), 0)
+    assert.equal(await page.locator('[data-test="member-save"]').count(), 0, 'an erased profile cannot be edited')
     // Both consents were given: both withdrawals are on record, newest first.
     await page.waitForFunction(() => document.querySelectorAll('[data-test="consent-table"] .el-table__body .el-table__row').length === 4)
     assert.match(await consentRows(page).nth(0).innerText(), /短信\s+已撤回\s+员工 owner/)
