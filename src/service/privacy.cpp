@@ -135,6 +135,14 @@ Identity IdentityOf(int64_t id, const std::string& phone, const std::string& nam
   if (phone.starts_with("+86")) national = phone.substr(3);
   else if (phone.starts_with("+1")) national = phone.substr(2);
   if (national.size() >= 7) out.terms.push_back(national);
+  // … and as people write it down: "139 1234 5678", "139-1234-5678", "(415) 555-0100", "415-555-0100".
+  if (phone.starts_with("+86") && national.size() == 11) {
+    for (const char* sep : {" ", "-"})
+      out.terms.push_back(national.substr(0, 3) + sep + national.substr(3, 4) + sep + national.substr(7));
+  } else if (phone.starts_with("+1") && national.size() == 10) {
+    out.terms.push_back("(" + national.substr(0, 3) + ") " + national.substr(3, 3) + "-" + national.substr(6));
+    out.terms.push_back(national.substr(0, 3) + "-" + national.substr(3, 3) + "-" + national.substr(6));
+  }
   out.patterns.push_back(ContainsPattern(national.size() >= 7 ? national : phone));
   if (email && !email->empty()) {
     out.terms.push_back(*email);

@@ -253,7 +253,7 @@ TEST_P(PrivacyApi, ErasureRemovesThePersonEverywhereAndKeepsTheMoney) {
   ASSERT_EQ(Send(manager_, "POST", Path(id, "/points/adjustments"), json{{"points", -200}, {"reason", "redeemed"}}).status, 201);
   ASSERT_EQ(Send(manager_, "POST", Path(namesake, "/points/adjustments"), json{{"points", 10}, {"reason", "gift for " + name}}).status, 201);
   Exec("INSERT INTO stored_value_ledger (member_id, at, kind, amount, balance_after, reason) VALUES (?, 1, 'topup', 20000, 20000, ?)",
-       {id, "top-up by " + email});
+       {id, "top-up by " + email + ", tel 139-1234-5678"});
   Exec("UPDATE members SET stored_value_balance = 20000 WHERE id = ?", {id});
   // Copies of the member's data elsewhere: a stored idempotent answer and an audit entry under
   // another member (as a merge would write).
@@ -269,8 +269,8 @@ TEST_P(PrivacyApi, ErasureRemovesThePersonEverywhereAndKeepsTheMoney) {
   EXPECT_EQ(e.json["consents_withdrawn"], 1) << "only e-mail was still granted";
   EXPECT_GE(e.json["rows_scrubbed"].get<int64_t>(), 5);
 
-  for (const std::string& needle : {std::string("13912345678"), email, card, std::string("1985-02-03"),
-                                    std::string("VIP")})
+  for (const std::string& needle : {std::string("13912345678"), std::string("1234-5678"), email, card,
+                                    std::string("1985-02-03"), std::string("VIP")})
     EXPECT_EQ(PlacesHolding(needle), std::vector<std::string>{}) << needle;
   // The name is left only where it belongs to the namesake, another person, and stays there.
   EXPECT_EQ(PlacesHolding(name), (std::vector<std::string>{"audit_log.details", "members.name", "points_ledger.reason"}));
