@@ -26,6 +26,7 @@ App::App(store::Database& db, AppOptions opt)
   AddPointsJobRoutes(router_, *this);
   AddWalletRoutes(router_, *this);
   AddMemberIdentityRoutes(router_, *this);
+  AddPrivacyRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

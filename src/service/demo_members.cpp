@@ -244,6 +244,21 @@ Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch,
     }
     update += ") AS v WHERE members.id = v.column1";
     SY_RETURN_IF_ERROR(tx.Exec(update, cards).status());
+
+    // The consent history (service/privacy.h) starts with the consents the demo members have.
+    std::string in;
+    std::vector<store::Value> id_params;
+    for (size_t r = 0; r < ids.size(); ++r) {
+      in += r == 0 ? "?" : ", ?";
+      id_params.push_back(ids[r].Int(0));
+    }
+    for (const char* channel : {"email", "sms"})
+      SY_RETURN_IF_ERROR(tx.Exec(std::string("INSERT INTO member_consents (member_id, channel, granted, at, source) "
+                                             "SELECT id, '") + channel + "', consent_" + channel +
+                                     ", consent_updated_at, consent_source FROM members WHERE id IN (" + in +
+                                     ") AND consent_updated_at IS NOT NULL",
+                                 id_params)
+                             .status());
   }
   return inserted;
 }

@@ -9,6 +9,7 @@
 #include "core/phone.h"
 #include "service/paging.h"
 #include "service/points.h"
+#include "service/privacy.h"
 
 namespace shuyou::service {
 namespace {
@@ -18,8 +19,8 @@ constexpr int64_t kMaxAdjustment = 1'000'000'000;
 constexpr const char* kMemberColumns =
     "id, card_number, phone, name, email, birthday, gender, home_store_id, tier, points_balance, "
     "stored_value_balance, consent_email, consent_sms, consent_updated_at, consent_source, notes, "
-    "created_at, updated_at, created_by";
-constexpr size_t kMemberColumnCount = 19;
+    "created_at, updated_at, created_by, erased_at";
+constexpr size_t kMemberColumnCount = 20;
 
 Member MemberFromRow(const store::Row& r) {
   Member m;
@@ -42,6 +43,7 @@ Member MemberFromRow(const store::Row& r) {
   m.created_at = r.Int(16);
   m.updated_at = r.Int(17);
   m.created_by = r.Text(18);
+  m.erased_at = r.OptInt(19);
   return m;
 }
 
@@ -178,6 +180,7 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
   if (in.gender)
     if (auto m = CheckGender(*in.gender); !m.empty()) errs.push_back({"gender", m});
   if (auto m = CheckNotes(in.notes); !m.empty()) errs.push_back({"notes", m});
+  if (auto m = CheckConsentNote(in.consent_note); !m.empty()) errs.push_back({"consent_note", m});
   if (!errs.empty()) return Invalid("the member has invalid fields", errs);
   std::optional<int64_t> home = in.home_store_id ? in.home_store_id : actor.home_store_id;
   bool consent_given = in.consent_email.has_value() || in.consent_sms.has_value();
@@ -202,6 +205,10 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
     int64_t id = r->rows[0].Int(0);
     SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(ctx.settings.card_prefix, uint64_t(id)));
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET card_number = ? WHERE id = ?", {card, id}).status());
+    if (in.consent_email)
+      SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *in.consent_email, now, SourceOf(actor), in.consent_note));
+    if (in.consent_sms)
+      SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "sms", *in.consent_sms, now, SourceOf(actor), in.consent_note));
     SY_RETURN_IF_ERROR(GrantSignUpBonus(tx, ctx, actor, id));
     SY_ASSIGN_OR_RETURN(out, LoadMember(tx, id));
     return RecordAudit(tx, ctx, actor, "member.register", "member:" + std::to_string(id),
@@ -248,8 +255,10 @@ Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const st
   }
   Page<Member> out;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
+    // Merged members live on in their survivor; erased ones keep their ledgers but are nobody to
+    // look up.
     std::string sql = std::string("SELECT ") + kMemberColumns + ", " + ks.column.sql +
-                      " FROM members WHERE merged_into IS NULL AND " + ks.where;
+                      " FROM members WHERE merged_into IS NULL AND erased_at IS NULL AND " + ks.where;
     auto params = ks.params;
     if (!match.empty()) {
       sql += " AND (" + match + ")";
@@ -282,11 +291,13 @@ Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const 
     if (auto m = CheckGender(**in.gender); !m.empty()) errs.push_back({"gender", m});
   if (in.notes)
     if (auto m = CheckNotes(*in.notes); !m.empty()) errs.push_back({"notes", m});
+  if (auto m = CheckConsentNote(in.consent_note); !m.empty()) errs.push_back({"consent_note", m});
   if (!errs.empty()) return Invalid("the change has invalid fields", errs);
 
   Member out;
   Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_ASSIGN_OR_RETURN(Member cur, LoadMember(tx, id));
+    if (cur.erased_at) return MemberErased(id);
     std::string sets = "updated_at = ?";
     std::vector<store::Value> params = {now};
     nlohmann::json changed = nlohmann::json::array();  // field names only: no personal data in the audit log
@@ -326,6 +337,10 @@ Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const 
     auto r = tx.Exec("UPDATE members SET " + sets + " WHERE id = ?", params);
     if (!r.ok() && r.status().code() == Code::kConflict && phone) return PhoneTaken(*phone, std::nullopt);
     if (!r.ok()) return r.status();
+    if (in.consent_email && *in.consent_email != cur.consent_email)
+      SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *in.consent_email, now, SourceOf(actor), in.consent_note));
+    if (in.consent_sms && *in.consent_sms != cur.consent_sms)
+      SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "sms", *in.consent_sms, now, SourceOf(actor), in.consent_note));
     SY_ASSIGN_OR_RETURN(out, LoadMember(tx, id));
     return RecordAudit(tx, ctx, actor, "member.update", "member:" + std::to_string(id), {{"fields", changed}});
   });

@@ -29,6 +29,7 @@ struct Member {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::string created_by;
+  std::optional<int64_t> erased_at;  // set when the personal data was erased (service/privacy.h)
 };
 
 struct NewMember {
@@ -37,6 +38,7 @@ struct NewMember {
   std::optional<std::string> email, birthday, gender;
   std::optional<int64_t> home_store_id;  // the actor's home store when absent
   std::optional<bool> consent_email, consent_sms;
+  std::string consent_note;  // kept with each consent given, e.g. "verbal at till"
   std::string notes;
 };
 
@@ -46,6 +48,7 @@ struct MemberChange {
   std::optional<std::optional<std::string>> email, birthday, gender;
   std::optional<std::optional<int64_t>> home_store_id;
   std::optional<bool> consent_email, consent_sms;
+  std::string consent_note;  // kept with each consent that changes
 };
 
 // Phone numbers are read in ctx.settings.phone_region unless typed with "+" or "00"; new card
@@ -60,6 +63,7 @@ Result<Member> LoadMember(store::Tx& tx, int64_t id);
 // something other than digits and phone punctuation); empty lists every member. Merged members
 // are never listed. Sorts: name (default), id, created_at.
 Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const std::string& q);
+// Conflict (detail "member": "erased") for an erased member.
 Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const MemberChange& in);
 
 struct PointsEntry {

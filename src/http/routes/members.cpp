@@ -38,6 +38,7 @@ void WriteMember(std::string& out, const service::Member& m) {
       .Time("created_at", m.created_at)
       .Time("updated_at", m.updated_at)
       .Str("created_by", m.created_by)
+      .OptTime("erased_at", m.erased_at)
       .Close();
 }
 
@@ -104,6 +105,7 @@ std::vector<Field> MemberFields(bool registering) {
           {"home_store_id", JType::kNullableInt},
           {"consent_email", JType::kBool},
           {"consent_sms", JType::kBool},
+          {"consent_note", JType::kString},
           {"notes", JType::kString}};
 }
 
@@ -126,6 +128,7 @@ void AddMemberRoutes(Router& r, App& app) {
     if (b.contains("home_store_id") && !b["home_store_id"].is_null()) in.home_store_id = b["home_store_id"].get<int64_t>();
     in.consent_email = OptBool(b, "consent_email");
     in.consent_sms = OptBool(b, "consent_sms");
+    in.consent_note = b.value("consent_note", "");
     return Answer(service::RegisterMember(ctx, c.principal->actor, in), 201, WriteMember);
   });
 
@@ -161,6 +164,7 @@ void AddMemberRoutes(Router& r, App& app) {
       ch.home_store_id = b["home_store_id"].is_null() ? std::optional<int64_t>() : b["home_store_id"].get<int64_t>();
     ch.consent_email = OptBool(b, "consent_email");
     ch.consent_sms = OptBool(b, "consent_sms");
+    ch.consent_note = b.value("consent_note", "");
     return Answer(service::UpdateMember(ctx, c.principal->actor, *id, ch), 200, WriteMember);
   });
 

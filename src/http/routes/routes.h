@@ -16,5 +16,6 @@ void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
 void AddPointsJobRoutes(Router& r, App& app);  // redemptions, /members/{id}/tier, /api/v1/jobs/runs
 void AddWalletRoutes(Router& r, App& app);   // stored value, /api/v1/clubs, /api/v1/stamp-cards
 void AddMemberIdentityRoutes(Router& r, App& app);  // /api/v1/members/{id}/card.svg|png, /merge
+void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /export, /erase
 
 }  // namespace shuyou::http

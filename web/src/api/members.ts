@@ -31,6 +31,8 @@ export interface Member {
   created_at: IsoTime
   updated_at: IsoTime
   created_by: string
+  /** Set when the member's personal data was erased (api/privacy.ts). */
+  erased_at?: IsoTime | null
 }
 
 export interface NewMember {

@@ -4,7 +4,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import {
-  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp,
+  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp, Medal,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -18,6 +18,8 @@ declare module 'vue-router' {
     nav?: Component
     /** Only these roles may open the page (and see its menu entry). */
     roles?: readonly Role[]
+    /** Shown inside this sub-menu of the navigation (titled "nav.<group>"). */
+    navGroup?: string
   }
 }
 
@@ -28,12 +30,16 @@ export const shellChildren: RouteRecordRaw[] = [
   { path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'), meta: { title: 'nav.members', nav: User } },
   { path: 'members/:id(\\d+)', name: 'member', component: () => import('@/views/members/MemberDetailView.vue'), meta: { title: 'members.detailTitle' } },
   {
+    path: 'loyalty/program', name: 'loyalty-program', component: () => import('@/views/loyalty/ProgramView.vue'),
+    meta: { title: 'program.title', nav: Medal, navGroup: 'loyalty', roles: ['owner'] },
+  },
+  {
     path: 'loyalty/clubs', name: 'clubs', component: () => import('@/views/loyalty/ClubsView.vue'),
-    meta: { title: 'wallet.clubs.title', nav: Wallet, roles: ['owner', 'manager'] },
+    meta: { title: 'wallet.clubs.title', nav: Wallet, navGroup: 'loyalty', roles: ['owner', 'manager'] },
   },
   {
     path: 'loyalty/stamp-cards', name: 'stamp-cards', component: () => import('@/views/loyalty/StampCardsView.vue'),
-    meta: { title: 'wallet.stamps.title', nav: Stamp, roles: ['owner', 'manager'] },
+    meta: { title: 'wallet.stamps.title', nav: Stamp, navGroup: 'loyalty', roles: ['owner', 'manager'] },
   },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
   { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
