@@ -23,6 +23,8 @@ App::App(store::Database& db, AppOptions opt)
   AddAdminRoutes(router_, *this);
   AddMemberRoutes(router_, *this);
   AddLoyaltyRoutes(router_, *this);
+  AddCatalogRoutes(router_, *this);
+  AddStockRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

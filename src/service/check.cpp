@@ -28,15 +28,41 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
           " l ON l.member_id = m.id GROUP BY m.id, m." + bal + " HAVING m." + bal + " <> COALESCE(SUM(l." + amt +
           "), 0) ORDER BY m.id"));
       for (const auto& r : sums.rows)
-        found.push_back({bal + " = SUM(" + led + "." + amt + ")", r.Int(0), r.Int(1), r.Int(2)});
+        found.push_back({bal + " = SUM(" + led + "." + amt + ")", r.Int(0), r.Int(1), r.Int(2), ""});
       // The newest ledger row's balance_after is the cached balance.
       SY_ASSIGN_OR_RETURN(auto last, tx.Exec(
           "SELECT m.id, m." + bal + ", l.balance_after FROM members m JOIN " + led + " l ON l.member_id = m.id "
           "WHERE l.id = (SELECT MAX(id) FROM " + led + " WHERE member_id = m.id) AND l.balance_after <> m." + bal +
           " ORDER BY m.id"));
       for (const auto& r : last.rows)
-        found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2)});
+        found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2), ""});
     }
+    // Stock: each level equals the sum of its movements (a level with no movements must be 0),
+    // and the newest movement's on_hand_after is the level.
+    SY_ASSIGN_OR_RETURN(auto stock, tx.Exec(
+        "SELECT l.store_id, l.product_id, l.on_hand, COALESCE(SUM(m.quantity), 0) FROM stock_levels l "
+        "LEFT JOIN stock_movements m ON m.store_id = l.store_id AND m.product_id = l.product_id "
+        "GROUP BY l.store_id, l.product_id, l.on_hand HAVING l.on_hand <> COALESCE(SUM(m.quantity), 0) "
+        "ORDER BY l.store_id, l.product_id"));
+    auto subject = [](const store::Row& r) {
+      return "stock store " + std::to_string(r.Int(0)) + " product " + std::to_string(r.Int(1));
+    };
+    for (const auto& r : stock.rows)
+      found.push_back({"on_hand = SUM(stock_movements.quantity)", 0, r.Int(2), r.Int(3), subject(r)});
+    SY_ASSIGN_OR_RETURN(auto last, tx.Exec(
+        "SELECT l.store_id, l.product_id, l.on_hand, m.on_hand_after FROM stock_levels l JOIN stock_movements m "
+        "ON m.store_id = l.store_id AND m.product_id = l.product_id WHERE m.id = (SELECT MAX(id) FROM stock_movements "
+        "WHERE store_id = l.store_id AND product_id = l.product_id) AND m.on_hand_after <> l.on_hand "
+        "ORDER BY l.store_id, l.product_id"));
+    for (const auto& r : last.rows)
+      found.push_back({"on_hand = last stock_movements.on_hand_after", 0, r.Int(2), r.Int(3), subject(r)});
+    // Movements whose level row is missing altogether.
+    SY_ASSIGN_OR_RETURN(auto orphans, tx.Exec(
+        "SELECT m.store_id, m.product_id, 0, SUM(m.quantity) FROM stock_movements m LEFT JOIN stock_levels l "
+        "ON l.store_id = m.store_id AND l.product_id = m.product_id WHERE l.store_id IS NULL "
+        "GROUP BY m.store_id, m.product_id ORDER BY m.store_id, m.product_id"));
+    for (const auto& r : orphans.rows)
+      found.push_back({"a stock level exists for every stock movement", 0, r.Int(2), r.Int(3), subject(r)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

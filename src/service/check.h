@@ -1,6 +1,7 @@
 // `shuyou check`: verifies the invariants that cached values must keep with the rows they
 // summarize: every member's points balance equals the sum of their points ledger and the last
-// row's balance_after; the same for stored value. Read-only; answers the mismatches found.
+// row's balance_after; the same for stored value; every stock level equals the sum of its stock
+// movements and the last movement's on_hand_after. Read-only; answers the mismatches found.
 #pragma once
 
 #include "service/services.h"
@@ -12,6 +13,7 @@ struct Mismatch {
   int64_t member_id = 0;
   int64_t cached = 0;
   int64_t computed = 0;
+  std::string subject;  // when not a member: e.g. "stock store 1 product 7"
 };
 
 Result<std::vector<Mismatch>> CheckInvariants(Context& ctx);

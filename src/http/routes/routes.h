@@ -13,5 +13,7 @@ void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
+void AddCatalogRoutes(Router& r, App& app);  // /api/v1/products, /api/v1/categories
+void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
 
 }  // namespace shuyou::http
