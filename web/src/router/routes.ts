@@ -28,7 +28,7 @@ export const shellChildren: RouteRecordRaw[] = [
   { path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'), meta: { title: 'nav.members', nav: User } },
   { path: 'members/:id(\\d+)', name: 'member', component: () => import('@/views/members/MemberDetailView.vue'), meta: { title: 'members.detailTitle' } },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
-  { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
+  { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
   { path: 'marketing', name: 'marketing', component: comingSoon, meta: { title: 'nav.marketing', nav: Promotion } },
   { path: 'reports', name: 'reports', component: comingSoon, meta: { title: 'nav.reports', nav: DataAnalysis } },
