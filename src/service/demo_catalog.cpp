@@ -164,7 +164,7 @@ Result<int64_t> GenerateDemoCatalog(Context& ctx, int64_t count, uint64_t seed, 
         }
         if (qty > 0)
           SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO stock_movements (store_id, product_id, at, kind, quantity, on_hand_after, "
-                                     "reason, receipt_id) VALUES (?, ?, ?, 'receive', ?, ?, 'delivery DEMO-OPENING', ?)",
+                                     "reason, receipt_id) VALUES (?, ?, ?, 'receive', ?, ?, 'DEMO-OPENING', ?)",
                                      {store_id, product_id, now, qty, qty, *receipt_id}).status());
       }
       inserted += added;

@@ -229,7 +229,7 @@ Result<Receipt> ReceiveStock(Context& ctx, const Actor& actor, int64_t store_id,
                                           "VALUES (?, ?, ?, ?, ?) RETURNING id",
                                           {store_id, supplier_reference, note, now, OptValue(StaffIdOf(actor))}));
     out = Receipt{ins[0].Int(0), store_id, supplier_reference, note, now, {}};
-    std::string reason = supplier_reference.empty() ? "delivery" : "delivery " + supplier_reference;
+    const std::string& reason = supplier_reference;  // the kind says "receive"; the reason names the delivery
     for (size_t i = 0; i < lines.size(); ++i) {
       SY_ASSIGN_OR_RETURN(auto mv, Increase(tx, Move{now, store_id, ids[i], lines[i].quantity, "receive", reason,
                                                      StaffIdOf(actor), std::nullopt, std::nullopt, out.id}));
@@ -292,7 +292,7 @@ Result<Transfer> TransferStock(Context& ctx, const Actor& actor, int64_t from_st
                                           {from_store_id, to_store_id, note, now, OptValue(StaffIdOf(actor))}));
     out = Transfer{ins[0].Int(0), from_store_id, to_store_id, note, now, {}};
     for (size_t i = 0; i < lines.size(); ++i) {
-      Move m{now, from_store_id, ids[i], -lines[i].quantity, "transfer_out", "to store " + std::to_string(to_store_id),
+      Move m{now, from_store_id, ids[i], -lines[i].quantity, "transfer_out", note,
              StaffIdOf(actor), std::nullopt, out.id, std::nullopt};
       auto taken = Decrease(tx, m, true);
       if (!taken.ok()) {
@@ -302,7 +302,7 @@ Result<Transfer> TransferStock(Context& ctx, const Actor& actor, int64_t from_st
                       {{"lines[" + std::to_string(i) + "].quantity", taken.status().details().at(0).message}});
       }
       out.movements.push_back(std::move(taken.value()));
-      m = Move{now, to_store_id, ids[i], lines[i].quantity, "transfer_in", "from store " + std::to_string(from_store_id),
+      m = Move{now, to_store_id, ids[i], lines[i].quantity, "transfer_in", note,
                StaffIdOf(actor), std::nullopt, out.id, std::nullopt};
       SY_ASSIGN_OR_RETURN(auto in, Increase(tx, m));
       out.movements.push_back(std::move(in));
@@ -336,7 +336,7 @@ Result<std::vector<StockMovement>> CountStock(Context& ctx, const Actor& actor, 
       int64_t diff = lines[i].quantity - cur[0].Int(0);
       SY_ASSIGN_OR_RETURN(auto set, tx.Exec("UPDATE stock_levels SET on_hand = on_hand + ? WHERE store_id = ? AND product_id = ? "
                                             "RETURNING on_hand", {diff, store_id, product_id}));
-      Move m{now, store_id, product_id, diff, "count", reason.empty() ? "stock count" : reason, StaffIdOf(actor),
+      Move m{now, store_id, product_id, diff, "count", reason, StaffIdOf(actor),
              std::nullopt, std::nullopt, std::nullopt};
       SY_ASSIGN_OR_RETURN(auto mv, InsertMovement(tx, m, set[0].Int(0)));
       out.push_back(std::move(mv));
