@@ -14,6 +14,7 @@
 #include "service/business_day.h"
 #include "service/auth.h"
 #include "service/check.h"
+#include "service/demo_catalog.h"
 #include "service/demo_members.h"
 #include "service/crypto.h"
 #include "store/db.h"
@@ -131,10 +132,12 @@ int main(int argc, char** argv) {
   std::string backup_to;
   backup->add_option("--to", backup_to, "destination file (must not exist)")->required();
   backup->fallthrough();
-  auto* demo = app.add_subcommand("demo", "create the demo store and owner account (owner / shuyou-demo)");
+  auto* demo = app.add_subcommand("demo", "create the demo store, owner account (owner / shuyou-demo) and catalog");
   int64_t demo_members = 0;
   uint64_t demo_seed = 1;
+  int64_t demo_products = 200;
   demo->add_option("--members", demo_members, "also generate this many members (deterministic for a seed)");
+  demo->add_option("--products", demo_products, "demo catalog size: books with stock in the demo store (default 200)");
   demo->add_option("--seed", demo_seed, "seed for generated data");
   demo->fallthrough();
 
@@ -209,19 +212,22 @@ int main(int argc, char** argv) {
     auto found = service::CheckInvariants(ctx);
     if (!found.ok()) return Fail(found.status());
     for (const auto& m : *found)
-      std::cout << "MISMATCH member " << m.member_id << ": " << m.invariant << ": cached " << m.cached
-                << ", ledger says " << m.computed << "\n";
+      std::cout << "MISMATCH " << (m.subject.empty() ? "member " + std::to_string(m.member_id) : m.subject) << ": "
+                << m.invariant << ": cached " << m.cached << ", ledger says " << m.computed << "\n";
     if (!found->empty()) {
       std::cout << found->size() << " mismatches\n";
       return 1;
     }
-    std::cout << "ok: every member's points and stored-value balances agree with their ledgers\n";
+    std::cout << "ok: every member's points and stored-value balances and every stock level agree with their ledgers\n";
     return 0;
   }
   if (demo->parsed()) {
     auto store_id = SeedDemo(ctx);
     if (!store_id.ok()) return Fail(store_id.status());
     if (demo_members < 0) return Fail(Invalid("--members must be 0 or more"));
+    auto books = service::GenerateDemoCatalog(ctx, demo_products, demo_seed, *store_id);
+    if (!books.ok()) return Fail(books.status());
+    if (*books > 0) std::cout << "added " << *books << " demo books (seed " << demo_seed << ")\n";
     if (demo_members > 0) {
       auto added = service::GenerateDemoMembers(ctx, demo_members, demo_seed, *store_id);
       if (!added.ok()) return Fail(added.status());

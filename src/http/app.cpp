@@ -27,6 +27,8 @@ App::App(store::Database& db, AppOptions opt)
   AddWalletRoutes(router_, *this);
   AddMemberIdentityRoutes(router_, *this);
   AddPrivacyRoutes(router_, *this);
+  AddCatalogRoutes(router_, *this);
+  AddStockRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

@@ -92,6 +92,7 @@ Result<nlohmann::json> ReadBody(const Request& req, const std::vector<Field>& fi
       case JType::kInt: ok = it->is_number_integer(); want = "an integer"; break;
       case JType::kNullableInt: ok = it->is_number_integer() || it->is_null(); want = "an integer or null"; break;
       case JType::kBool: ok = it->is_boolean(); want = "true or false"; break;
+      case JType::kArray: ok = it->is_array(); want = "an array"; break;
     }
     if (!ok) errs.push_back({f.name, std::string("must be ") + want});
     else if (f.required && it->is_null()) errs.push_back({f.name, "is required"});

@@ -15,7 +15,7 @@
 
 namespace shuyou::http {
 
-enum class JType { kString, kInt, kBool, kNullableInt, kNullableString };
+enum class JType { kString, kInt, kBool, kNullableInt, kNullableString, kArray };
 
 struct Field {
   std::string name;

@@ -28,20 +28,20 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
           " l ON l.member_id = m.id GROUP BY m.id, m." + bal + " HAVING m." + bal + " <> COALESCE(SUM(l." + amt +
           "), 0) ORDER BY m.id"));
       for (const auto& r : sums.rows)
-        found.push_back({bal + " = SUM(" + led + "." + amt + ")", r.Int(0), r.Int(1), r.Int(2)});
+        found.push_back({bal + " = SUM(" + led + "." + amt + ")", r.Int(0), r.Int(1), r.Int(2), ""});
       // The newest ledger row's balance_after is the cached balance.
       SY_ASSIGN_OR_RETURN(auto last, tx.Exec(
           "SELECT m.id, m." + bal + ", l.balance_after FROM members m JOIN " + led + " l ON l.member_id = m.id "
           "WHERE l.id = (SELECT MAX(id) FROM " + led + " WHERE member_id = m.id) AND l.balance_after <> m." + bal +
           " ORDER BY m.id"));
       for (const auto& r : last.rows)
-        found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2)});
+        found.push_back({bal + " = last " + led + ".balance_after", r.Int(0), r.Int(1), r.Int(2), ""});
       // A merged member keeps no ledger rows: they moved to the member it was merged into.
       SY_ASSIGN_OR_RETURN(auto stranded, tx.Exec(
           "SELECT m.id, COUNT(*) FROM members m JOIN " + led + " l ON l.member_id = m.id "
           "WHERE m.merged_into IS NOT NULL GROUP BY m.id ORDER BY m.id"));
       for (const auto& r : stranded.rows)
-        found.push_back({"a merged member has no " + led + " rows", r.Int(0), r.Int(1), 0});
+        found.push_back({"a merged member has no " + led + " rows", r.Int(0), r.Int(1), 0, ""});
     }
     // Points lots (service/points.h): what the lots still hold is the cached balance.
     SY_ASSIGN_OR_RETURN(auto lots, tx.Exec(
@@ -49,20 +49,46 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
         "ON l.member_id = m.id GROUP BY m.id, m.points_balance HAVING m.points_balance <> COALESCE(SUM(l.remaining), 0) "
         "ORDER BY m.id"));
     for (const auto& r : lots.rows)
-      found.push_back({"points_balance = SUM(points_lots.remaining)", r.Int(0), r.Int(1), r.Int(2)});
+      found.push_back({"points_balance = SUM(points_lots.remaining)", r.Int(0), r.Int(1), r.Int(2), ""});
     // Every stamp reward on record comes from a stamping event that completed a card, and back.
     SY_ASSIGN_OR_RETURN(auto stamps, tx.Exec(
         "SELECT e.member_id, COALESCE(w.n, 0), e.n FROM (SELECT member_id, SUM(rewards) AS n FROM stamp_events "
         "GROUP BY member_id) e LEFT JOIN (SELECT member_id, COUNT(*) AS n FROM stamp_rewards GROUP BY member_id) w "
         "ON w.member_id = e.member_id WHERE COALESCE(w.n, 0) <> e.n ORDER BY e.member_id"));
     for (const auto& r : stamps.rows)
-      found.push_back({"COUNT(stamp_rewards) = SUM(stamp_events.rewards)", r.Int(0), r.Int(1), r.Int(2)});
+      found.push_back({"COUNT(stamp_rewards) = SUM(stamp_events.rewards)", r.Int(0), r.Int(1), r.Int(2), ""});
     // A merged member points at a member that is not merged itself (merging re-points chains).
     SY_ASSIGN_OR_RETURN(auto chains, tx.Exec(
         "SELECT m.id, m.merged_into, s.merged_into FROM members m JOIN members s ON s.id = m.merged_into "
         "WHERE s.merged_into IS NOT NULL ORDER BY m.id"));
     for (const auto& r : chains.rows)
-      found.push_back({"merged_into names a member that is not merged", r.Int(0), r.Int(1), r.Int(2)});
+      found.push_back({"merged_into names a member that is not merged", r.Int(0), r.Int(1), r.Int(2), ""});
+    // Stock: each level equals the sum of its movements (a level with no movements must be 0),
+    // and the newest movement's on_hand_after is the level.
+    SY_ASSIGN_OR_RETURN(auto stock, tx.Exec(
+        "SELECT l.store_id, l.product_id, l.on_hand, COALESCE(SUM(m.quantity), 0) FROM stock_levels l "
+        "LEFT JOIN stock_movements m ON m.store_id = l.store_id AND m.product_id = l.product_id "
+        "GROUP BY l.store_id, l.product_id, l.on_hand HAVING l.on_hand <> COALESCE(SUM(m.quantity), 0) "
+        "ORDER BY l.store_id, l.product_id"));
+    auto subject = [](const store::Row& r) {
+      return "stock store " + std::to_string(r.Int(0)) + " product " + std::to_string(r.Int(1));
+    };
+    for (const auto& r : stock.rows)
+      found.push_back({"on_hand = SUM(stock_movements.quantity)", 0, r.Int(2), r.Int(3), subject(r)});
+    SY_ASSIGN_OR_RETURN(auto last, tx.Exec(
+        "SELECT l.store_id, l.product_id, l.on_hand, m.on_hand_after FROM stock_levels l JOIN stock_movements m "
+        "ON m.store_id = l.store_id AND m.product_id = l.product_id WHERE m.id = (SELECT MAX(id) FROM stock_movements "
+        "WHERE store_id = l.store_id AND product_id = l.product_id) AND m.on_hand_after <> l.on_hand "
+        "ORDER BY l.store_id, l.product_id"));
+    for (const auto& r : last.rows)
+      found.push_back({"on_hand = last stock_movements.on_hand_after", 0, r.Int(2), r.Int(3), subject(r)});
+    // Movements whose level row is missing altogether.
+    SY_ASSIGN_OR_RETURN(auto orphans, tx.Exec(
+        "SELECT m.store_id, m.product_id, 0, SUM(m.quantity) FROM stock_movements m LEFT JOIN stock_levels l "
+        "ON l.store_id = m.store_id AND l.product_id = m.product_id WHERE l.store_id IS NULL "
+        "GROUP BY m.store_id, m.product_id ORDER BY m.store_id, m.product_id"));
+    for (const auto& r : orphans.rows)
+      found.push_back({"a stock level exists for every stock movement", 0, r.Int(2), r.Int(3), subject(r)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -17,5 +17,7 @@ void AddPointsJobRoutes(Router& r, App& app);  // redemptions, /members/{id}/tie
 void AddWalletRoutes(Router& r, App& app);   // stored value, /api/v1/clubs, /api/v1/stamp-cards
 void AddMemberIdentityRoutes(Router& r, App& app);  // /api/v1/members/{id}/card.svg|png, /merge
 void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /export, /erase
+void AddCatalogRoutes(Router& r, App& app);  // /api/v1/products, /api/v1/categories
+void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
 
 }  // namespace shuyou::http

@@ -42,7 +42,7 @@ export const shellChildren: RouteRecordRaw[] = [
     meta: { title: 'wallet.stamps.title', nav: Stamp, navGroup: 'loyalty', roles: ['owner', 'manager'] },
   },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
-  { path: 'catalog', name: 'catalog', component: comingSoon, meta: { title: 'nav.catalog', nav: Notebook } },
+  { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
   { path: 'marketing', name: 'marketing', component: comingSoon, meta: { title: 'nav.marketing', nav: Promotion } },
   { path: 'reports', name: 'reports', component: comingSoon, meta: { title: 'nav.reports', nav: DataAnalysis } },
