@@ -76,7 +76,7 @@ const std::vector<Job>& Jobs() {
       {"birthday-bonus",
        [](store::Tx& tx, core::Date day, int64_t after) {
          // 29 February birthdays are celebrated on 28 February in other years.
-         char md[6];
+         char md[16];
          std::snprintf(md, sizeof md, "%02u-%02u", unsigned(day.month()), unsigned(day.day()));
          bool feb28 = day.month() == February && day.day() == std::chrono::day{28} && !day.year().is_leap();
          return Ids(tx,

@@ -5,6 +5,7 @@
 
 #include "core/encoding.h"
 #include "service/loyalty.h"
+#include "service/stamps.h"
 
 namespace shuyou::service {
 namespace {
@@ -52,6 +53,88 @@ Result<Moved> MoveLedger(store::Tx& tx, const char* ledger, const char* amount, 
   return out;
 }
 
+// The duplicate's other member-keyed records go to the survivor: points lots and reversals,
+// tier, consent and stamp history move as they are; per-day and per-genre purchase statistics,
+// purchase totals, club memberships and stamp-card progress are combined with the survivor's
+// rows for the same key. Afterwards nothing refers to the duplicate but its own members row.
+Status MoveMemberRecords(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t survivor, int64_t dup) {
+  auto exec = [&](const std::string& sql, const std::vector<store::Value>& params) {
+    return tx.Exec(sql, params).status();
+  };
+  for (const char* table :
+       {"points_lots", "points_reversals", "tier_history", "member_consents", "stamp_events", "stamp_rewards"})
+    SY_RETURN_IF_ERROR(exec(std::string("UPDATE ") + table + " SET member_id = ? WHERE member_id = ?", {survivor, dup}));
+
+  SY_RETURN_IF_ERROR(exec(
+      "INSERT INTO member_daily (member_id, day, spend, visits) SELECT ?, day, spend, visits FROM member_daily "
+      "WHERE member_id = ? ON CONFLICT (member_id, day) DO UPDATE SET spend = member_daily.spend + excluded.spend, "
+      "visits = member_daily.visits + excluded.visits",
+      {survivor, dup}));
+  SY_RETURN_IF_ERROR(exec("DELETE FROM member_daily WHERE member_id = ?", {dup}));
+  SY_RETURN_IF_ERROR(exec(
+      "INSERT INTO member_genres (member_id, genre, spend, purchases) SELECT ?, genre, spend, purchases "
+      "FROM member_genres WHERE member_id = ? ON CONFLICT (member_id, genre) DO UPDATE SET "
+      "spend = member_genres.spend + excluded.spend, purchases = member_genres.purchases + excluded.purchases",
+      {survivor, dup}));
+  SY_RETURN_IF_ERROR(exec("DELETE FROM member_genres WHERE member_id = ?", {dup}));
+  SY_ASSIGN_OR_RETURN(auto totals, tx.Exec("SELECT total_spend, visits, last_visit_at, tier_last_qualified_on "
+                                           "FROM members WHERE id = ?",
+                                           {dup}));
+  const store::Row& t = totals[0];
+  SY_RETURN_IF_ERROR(exec(
+      "UPDATE members SET total_spend = total_spend + ?, visits = visits + ?, "
+      "last_visit_at = CASE WHEN last_visit_at IS NULL OR last_visit_at < CAST(? AS BIGINT) THEN CAST(? AS BIGINT) "
+      "ELSE last_visit_at END, "
+      "tier_last_qualified_on = CASE WHEN tier_last_qualified_on IS NULL OR tier_last_qualified_on < CAST(? AS TEXT) "
+      "THEN CAST(? AS TEXT) ELSE tier_last_qualified_on END WHERE id = ?",
+      {t.Int(0), t.Int(1), t.cols[2], t.cols[2], t.cols[3], t.cols[3], survivor}));
+  SY_RETURN_IF_ERROR(exec("UPDATE members SET total_spend = 0, visits = 0 WHERE id = ?", {dup}));
+
+  // One birthday bonus per member and year: the survivor's record wins a year both have.
+  SY_RETURN_IF_ERROR(exec("UPDATE birthday_bonuses SET member_id = ? WHERE member_id = ? AND year NOT IN "
+                          "(SELECT year FROM birthday_bonuses WHERE member_id = ?)",
+                          {survivor, dup, survivor}));
+  SY_RETURN_IF_ERROR(exec("DELETE FROM birthday_bonuses WHERE member_id = ?", {dup}));
+
+  // Clubs: a club both belong to keeps one membership spanning both runs, with both payments.
+  SY_ASSIGN_OR_RETURN(auto clubs, tx.Exec("SELECT d.id, s.id, d.started_on, d.ends_on FROM club_memberships d "
+                                          "LEFT JOIN club_memberships s ON s.club_id = d.club_id AND s.member_id = ? "
+                                          "WHERE d.member_id = ?",
+                                          {survivor, dup}));
+  for (const auto& c : clubs.rows) {
+    if (c.IsNull(1)) {
+      SY_RETURN_IF_ERROR(exec("UPDATE club_memberships SET member_id = ? WHERE id = ?", {survivor, c.Int(0)}));
+      continue;
+    }
+    SY_RETURN_IF_ERROR(exec(
+        "UPDATE club_memberships SET started_on = CASE WHEN started_on > ? THEN ? ELSE started_on END, "
+        "ends_on = CASE WHEN ends_on < ? THEN ? ELSE ends_on END, updated_at = ? WHERE id = ?",
+        {c.Text(2), c.Text(2), c.Text(3), c.Text(3), ctx.now(), c.Int(1)}));
+    SY_RETURN_IF_ERROR(exec("UPDATE club_payments SET membership_id = ? WHERE membership_id = ?", {c.Int(1), c.Int(0)}));
+    SY_RETURN_IF_ERROR(exec("DELETE FROM club_memberships WHERE id = ?", {c.Int(0)}));
+  }
+
+  // Stamp cards: the duplicate's stamps toward its current cards are added to the survivor's, so
+  // a card they fill together completes (with its reward) as if stamped at the till.
+  SY_ASSIGN_OR_RETURN(auto stamps, tx.Exec("SELECT p.card_id, p.stamps, c.active FROM stamp_progress p JOIN stamp_cards c "
+                                           "ON c.id = p.card_id WHERE p.member_id = ? AND p.stamps > 0 ORDER BY p.card_id",
+                                           {dup}));
+  SY_RETURN_IF_ERROR(exec("DELETE FROM stamp_progress WHERE member_id = ?", {dup}));
+  for (const auto& p : stamps.rows) {
+    if (p.Int(2) != 0) {
+      SY_RETURN_IF_ERROR(AddStamps(tx, ctx, actor, survivor, p.Int(0), p.Int(1), std::nullopt,
+                                   "carried over from merged member " + std::to_string(dup))
+                             .status());
+    } else {  // an inactive card completes nothing; its progress is only kept
+      SY_RETURN_IF_ERROR(exec(
+          "INSERT INTO stamp_progress (member_id, card_id, stamps, updated_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (member_id, card_id) DO UPDATE SET stamps = stamp_progress.stamps + excluded.stamps",
+          {survivor, p.Int(0), p.Int(1), ctx.now()}));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t survivor_id, int64_t duplicate_id,
@@ -88,6 +171,7 @@ Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t surv
 
     SY_ASSIGN_OR_RETURN(Moved points, MoveLedger(tx, "points_ledger", "points", survivor_id, duplicate_id));
     SY_ASSIGN_OR_RETURN(Moved stored, MoveLedger(tx, "stored_value_ledger", "amount", survivor_id, duplicate_id));
+    SY_RETURN_IF_ERROR(MoveMemberRecords(tx, ctx, actor, survivor_id, duplicate_id));
     out.points_moved = dup.points_balance;
     out.stored_value_moved = dup.stored_value_balance;
     out.points_entries_moved = points.rows;
