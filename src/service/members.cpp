@@ -223,6 +223,12 @@ Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const st
     if (auto phone = core::NormalizePhone(q); phone.ok()) add("phone = ?", phone.value());
     if (q.size() == 4 && q.find_first_not_of("0123456789") == std::string::npos) add("phone_last4 = ?", q);
     if (auto card = core::NormalizeCardNumber(q)) add("card_number = ?", *card);
+    // The card a member carried in the store's previous system (kept by the member import).
+    if (std::string legacy; q.size() <= 64 && q.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz- ") == std::string::npos) {
+      for (char c : q)
+        if (c != ' ') legacy += c;
+      if (!legacy.empty() && legacy.size() <= 32) add("legacy_card_number = ?", legacy);
+    }
     // A query of digits and phone punctuation only is a number: matching names too would
     // turn an indexed lookup into a scan of every member.
     if (q.find_first_not_of("0123456789 +-().") != std::string::npos) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
@@ -414,5 +420,10 @@ Result<Ledger<StoredValueEntry>> ListStoredValue(Context& ctx, int64_t member_id
         return StoredValueEntry{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4), r.Text(5), r.OptInt(6), r.Text(7)};
       });
 }
+
+std::string CheckMemberEmail(std::string_view email) { return CheckEmail(email); }
+std::string CheckMemberBirthday(std::string_view date, int64_t now_ms) { return CheckBirthday(date, now_ms); }
+std::string CheckMemberNotes(std::string_view notes) { return CheckNotes(notes); }
+std::string ActorSource(const Actor& actor) { return SourceOf(actor); }
 
 }  // namespace shuyou::service

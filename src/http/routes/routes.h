@@ -13,5 +13,6 @@ void AddStaffRoutes(Router& r, App& app);    // /api/v1/staff, /api/v1/stores
 void AddAdminRoutes(Router& r, App& app);    // /api/v1/audit, /api/v1/api-keys
 void AddMemberRoutes(Router& r, App& app);   // /api/v1/members
 void AddLoyaltyRoutes(Router& r, App& app);  // /api/v1/loyalty/*
+void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
 
 }  // namespace shuyou::http
