@@ -229,9 +229,13 @@ Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const st
         if (c != ' ') legacy += c;
       if (!legacy.empty() && legacy.size() <= 32) add("legacy_card_number = ?", legacy);
     }
-    // A query of digits and phone punctuation only is a number: matching names too would
-    // turn an indexed lookup into a scan of every member.
-    if (q.find_first_not_of("0123456789 +-().") != std::string::npos) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
+    // A query of digits and phone punctuation only is a number, and one word of ASCII letters
+    // and digits holding a digit ("VIP0001") is a card: matching names too would turn an
+    // indexed lookup into a scan of every member.
+    bool number = q.find_first_not_of("0123456789 +-().") == std::string::npos;
+    bool card_like = q.find_first_of("0123456789") != std::string::npos &&
+                     q.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") == std::string::npos;
+    if (!number && !card_like) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
   }
   Page<Member> out;
   Status st = ctx.db.Read([&](store::Tx& tx) -> Status {
