@@ -97,6 +97,7 @@ echo "bench: importing (shuyou import members, timed with /usr/bin/time -v)"
 head -n 1 "$DIR/import.txt"
 IMPORT_S=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.1f", s }' "$DIR/time.txt")
 IMPORT_MB=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$DIR/time.txt")
+IMPORT_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$DIR/time.txt")
 IMPORTED=$(sed -n 's/.* \([0-9]*\) imported,.*/\1/p' "$DIR/import.txt" | head -n1)
 EXPECTED=$((MEMBERS - MEMBERS / 1000))
 [ "${IMPORTED:-0}" -ge "$EXPECTED" ] || die "imported ${IMPORTED:-?} members, expected at least $EXPECTED"
@@ -179,6 +180,11 @@ echo "bench: lookup: warm-up $WARMUP, then $DURATION with $CONNECTIONS connectio
 wrk_wait "${args[@]}" -d"$WARMUP" "$BASE" >/dev/null || die "wrk failed"
 wrk_wait "${args[@]}" -d"$DURATION" "$BASE" >"$DIR/wrk.txt" || die "wrk failed"
 if grep -q 'Non-2xx or 3xx responses' "$DIR/wrk.txt"; then cat "$DIR/wrk.txt" >&2; die "some lookups did not answer 2xx"; fi
+# The floor: GET /healthz (no database, no auth) from the same server under the same load. On
+# a shared or busy machine its p99 shows how much of the lookup's tail is scheduling noise.
+wrk_wait -t"$WRK_THREADS" -c"$CONNECTIONS" --latency -d"$DURATION" "$BASE/healthz" >"$DIR/wrk-healthz.txt" || die "wrk failed"
+H_P99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$DIR/wrk-healthz.txt")")
+H_RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$DIR/wrk-healthz.txt")
 RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$DIR/wrk.txt")
 P50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$DIR/wrk.txt")")
 P90=$(to_ms "$(awk '$1 == "90%" {print $2}' "$DIR/wrk.txt")")
@@ -196,11 +202,12 @@ CPU=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   echo "machine: $(nproc) cores${CPU:+ ($CPU)}; load average before the run: $LOAD_BEFORE"
   echo "shuyou: $BINARY on SQLite"
   echo
-  echo "import: $MEMBERS rows, $((CSV_BYTES / 1048576)) MiB of CSV: $IMPORTED imported in ${IMPORT_S} s, peak RSS ${IMPORT_MB} MB"
+  echo "import: $MEMBERS rows, $((CSV_BYTES / 1048576)) MiB of CSV: $IMPORTED imported in ${IMPORT_S} s (CPU ${IMPORT_CPU} s), peak RSS ${IMPORT_MB} MB"
   echo "  time < ${IMPORT_TARGET_S} s: $V_TIME; memory < ${IMPORT_TARGET_MB} MB: $V_MEM; the same file again: 0 imported in ${REPEAT_S} s"
   echo "lookup: GET /api/v1/members?q=<phone|card> (API key), wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, 20,000 rotating queries"
   echo "  $RPS requests/s, p50 ${P50} ms, p90 ${P90} ms, p99 ${P99} ms"
   echo "  p99 < ${LOOKUP_TARGET_P99_MS} ms: $V_P99"
+  echo "  floor, GET /healthz the same way: $H_RPS requests/s, p99 ${H_P99} ms"
 } | tee "$DIR/report.txt"
 mkdir -p "$(dirname "$OUT")"
 cp "$DIR/report.txt" "$OUT"
