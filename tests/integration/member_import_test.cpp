@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/card.h"
+#include "service/table_files.h"
 #include "support/api_client.h"
 
 namespace shuyou::test {
@@ -334,6 +335,36 @@ TEST_P(MemberImport, XlsxWorkbooksWithSharedAndInlineStrings) {
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(MemberImport);
+
+// The CSV reader on its own: records, their first lines, quotes, separators, broken files.
+TEST(MemberImportPure, CsvRecordsKeepTheirLinesQuotesAndLineBreaks) {
+  std::istringstream in("a;b;c\r\n1;\"x;y\";\"say \"\"hi\"\"\"\r\n2;\"two\nlines\";z\n\n3;\"never closed\n");
+  std::vector<service::TableRow> rows;
+  std::string encoding;
+  Status st = service::ReadCsvRows(in, [&](const service::TableRow& r) { rows.push_back(r); return Status::Ok(); }, encoding);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(encoding, "utf-8");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].cells, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(rows[1].line, 2);
+  EXPECT_EQ(rows[1].cells, (std::vector<std::string>{"1", "x;y", "say \"hi\""}));
+  EXPECT_EQ(rows[2].line, 3);
+  EXPECT_EQ(rows[2].cells, (std::vector<std::string>{"2", "two\nlines", "z"}));
+  EXPECT_EQ(rows[3].line, 5);  // the blank line: one empty cell, skipped by the importer
+  EXPECT_EQ(rows[4].line, 6);
+  EXPECT_FALSE(rows[4].problem.empty());
+}
+
+TEST(MemberImportPure, ExcelSerialDatesIncludingTheLotusLeapDay) {
+  EXPECT_EQ(service::ExcelSerialDate(1), "1900-01-01");
+  EXPECT_EQ(service::ExcelSerialDate(59), "1900-02-28");
+  EXPECT_EQ(service::ExcelSerialDate(60), "1900-02-29");  // Excel's, not the calendar's
+  EXPECT_EQ(service::ExcelSerialDate(61), "1900-03-01");
+  EXPECT_EQ(service::ExcelSerialDate(32874), "1990-01-01");
+  EXPECT_EQ(service::ExcelSerialDate(45292.75), "2024-01-01");
+  EXPECT_EQ(service::ExcelSerialDate(0), "");
+  EXPECT_EQ(service::ExcelSerialDate(3e6), "");
+}
 
 }  // namespace
 }  // namespace shuyou::test
