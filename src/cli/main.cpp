@@ -1,10 +1,12 @@
-// The `shuyou` command: serve, migrate, config, backup, demo and admin subcommands.
+// The `shuyou` command: serve, migrate, config, backup, demo, import, check and admin subcommands.
 // Each subcommand opens the database named by the configuration and calls the service layer.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/config.h"
 #include "http/app.h"
@@ -16,6 +18,7 @@
 #include "service/check.h"
 #include "service/demo_catalog.h"
 #include "service/demo_members.h"
+#include "service/member_import.h"
 #include "service/crypto.h"
 #include "store/db.h"
 
@@ -59,6 +62,46 @@ Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate, bool must_exist =
   env.ctx = std::make_unique<service::Context>(service::Context{*db, settings, service::SystemNowMs});
   env.db = std::move(db);
   return env;
+}
+
+service::Actor CliActor();
+
+// Prints an import report as `shuyou import members` shows it: counts, then each problem.
+void PrintImportReport(const service::ImportReport& r) {
+  std::cout << (r.dry_run ? "dry run (nothing written): " : "imported: ") << r.rows << " rows (" << r.encoding
+            << "), " << r.valid << (r.dry_run ? " would be imported" : " good") << ", " << r.imported
+            << " imported, " << r.skipped << " skipped (already members), " << r.invalid << " with problems\n";
+  for (const auto& c : r.columns) std::cout << "  column " << c << "\n";
+  for (const auto& c : r.ignored_columns) std::cout << "  column " << c << " (ignored: not a known field)\n";
+  for (const auto& e : r.errors) {
+    std::cout << "line " << e.line;
+    if (!e.column.empty()) std::cout << ", " << e.column;
+    if (!e.value.empty()) std::cout << " '" << e.value << "'";
+    std::cout << ": " << e.message << "\n";
+  }
+  if (r.error_count > int64_t(r.errors.size()))
+    std::cout << "… and " << (r.error_count - int64_t(r.errors.size())) << " more problems\n";
+}
+
+// Imports (or with dry_run checks) the member list at `path`: XLSX by its ZIP signature, CSV
+// otherwise (streamed from the file).
+Result<service::ImportReport> ImportMembersFile(service::Context& ctx, const std::string& path, bool dry_run) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Invalid("cannot open " + path);
+  service::ImportOptions opt;
+  opt.dry_run = dry_run;
+  opt.file_name = std::filesystem::path(path).filename().string();
+  opt.max_errors = 100000;
+  char magic[4] = {};
+  in.read(magic, 4);
+  in.clear();
+  in.seekg(0);
+  if (std::string_view(magic, 4) == std::string_view("PK\x03\x04", 4)) {
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return service::ImportMembersXlsx(ctx, CliActor(), bytes.str(), opt);
+  }
+  return service::ImportMembersCsv(ctx, CliActor(), in, opt);
 }
 
 service::Actor CliActor() {
@@ -140,6 +183,16 @@ int main(int argc, char** argv) {
   demo->add_option("--products", demo_products, "demo catalog size: books with stock in the demo store (default 200)");
   demo->add_option("--seed", demo_seed, "seed for generated data");
   demo->fallthrough();
+
+  auto* import = app.add_subcommand("import", "import data from another system");
+  import->require_subcommand(1);
+  import->fallthrough();
+  auto* import_members = import->add_subcommand("members", "import members from a CSV or XLSX file (repeatable: known phones are skipped)");
+  std::string import_file;
+  bool import_dry_run = false;
+  import_members->add_option("FILE", import_file, "CSV (UTF-8 or GB18030) or XLSX file")->required();
+  import_members->add_flag("--dry-run", import_dry_run, "check every row and report, writing nothing");
+  import_members->fallthrough();
 
   auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
   check->fallthrough();
@@ -256,6 +309,12 @@ int main(int argc, char** argv) {
     for (const auto& r : *runs)
       std::cout << r.day << "  " << r.job << "  " << r.status << "  " << r.members << " members  " << r.points
                 << " points  (" << r.trigger << ")" << (r.error.empty() ? "" : "  " + r.error) << "\n";
+    return 0;
+  }
+  if (import_members->parsed()) {
+    auto rep = ImportMembersFile(ctx, import_file, import_dry_run);
+    if (!rep.ok()) return Fail(rep.status());
+    PrintImportReport(*rep);
     return 0;
   }
   if (create_user->parsed()) {

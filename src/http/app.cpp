@@ -29,6 +29,7 @@ App::App(store::Database& db, AppOptions opt)
   AddPrivacyRoutes(router_, *this);
   AddCatalogRoutes(router_, *this);
   AddStockRoutes(router_, *this);
+  AddMemberImportRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

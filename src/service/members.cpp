@@ -246,9 +246,19 @@ Result<Page<Member>> SearchMembers(Context& ctx, const PageQuery& page, const st
       // The card of a member merged into another still finds the member it was merged into.
       add("id IN (SELECT merged_into FROM members WHERE card_number = ?)", *card);
     }
-    // A query of digits and phone punctuation only is a number: matching names too would
-    // turn an indexed lookup into a scan of every member.
-    if (q.find_first_not_of("0123456789 +-().") != std::string::npos) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
+    // The card a member carried in the store's previous system (kept by the member import).
+    if (std::string legacy; q.size() <= 64 && q.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz- ") == std::string::npos) {
+      for (char c : q)
+        if (c != ' ') legacy += c;
+      if (!legacy.empty() && legacy.size() <= 32) add("legacy_card_number = ?", legacy);
+    }
+    // A query of digits and phone punctuation only is a number, and one word of ASCII letters
+    // and digits holding a digit ("VIP0001") is a card: matching names too would turn an
+    // indexed lookup into a scan of every member.
+    bool number = q.find_first_not_of("0123456789 +-().") == std::string::npos;
+    bool card_like = q.find_first_of("0123456789") != std::string::npos &&
+                     q.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-") == std::string::npos;
+    if (!number && !card_like) add("name LIKE ? ESCAPE '!'", ContainsPattern(q));
     // A number that is neither a phone number, its last 4 digits nor a card number (a mistyped
     // card fails its check digit) finds nobody, rather than everybody.
     if (match.empty()) return Page<Member>{};
@@ -455,5 +465,10 @@ Result<Ledger<StoredValueEntry>> ListStoredValue(Context& ctx, int64_t member_id
                                 r.Text(5), r.OptInt(6), r.Text(7), r.OptInt(8), r.OptText(9)};
       });
 }
+
+std::string CheckMemberEmail(std::string_view email) { return CheckEmail(email); }
+std::string CheckMemberBirthday(std::string_view date, int64_t now_ms) { return CheckBirthday(date, now_ms); }
+std::string CheckMemberNotes(std::string_view notes) { return CheckNotes(notes); }
+std::string ActorSource(const Actor& actor) { return SourceOf(actor); }
 
 }  // namespace shuyou::service

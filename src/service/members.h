@@ -111,4 +111,11 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
 Result<Ledger<PointsEntry>> ListPoints(Context& ctx, int64_t member_id, const PageQuery& page);
 Result<Ledger<StoredValueEntry>> ListStoredValue(Context& ctx, int64_t member_id, const PageQuery& page);
 
+// The checks registration makes, shared with the member import: "" when valid, else a message.
+std::string CheckMemberEmail(std::string_view email);
+std::string CheckMemberBirthday(std::string_view date, int64_t now_ms);
+std::string CheckMemberNotes(std::string_view notes);
+// Who did it, as created_by and consent_source record it: "staff:<username>", "api_key:<name>", "system".
+std::string ActorSource(const Actor& actor);
+
 }  // namespace shuyou::service

@@ -19,5 +19,6 @@ void AddMemberIdentityRoutes(Router& r, App& app);  // /api/v1/members/{id}/card
 void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /export, /erase
 void AddCatalogRoutes(Router& r, App& app);  // /api/v1/products, /api/v1/categories
 void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
+void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
 
 }  // namespace shuyou::http

@@ -60,6 +60,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | null | undefined>
   /** JSON body (for POST/PATCH/PUT). */
   body?: unknown
+  /** A body that is not JSON (a file upload), sent as is with its content type. */
+  raw?: { body: Blob; contentType: string }
   /** Show the error message with ElMessage (default true). Set false when the caller renders it. */
   notify?: boolean
   /** Sent as the Idempotency-Key header: a retry with the same key writes once. */
@@ -165,6 +167,9 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(opts.body)
+  } else if (opts.raw) {
+    headers['Content-Type'] = opts.raw.contentType
+    init.body = opts.raw.body
   }
 
   let res: Response | null = null

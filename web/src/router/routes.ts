@@ -28,6 +28,10 @@ const comingSoon = () => import('@/views/common/ComingSoonView.vue')
 export const shellChildren: RouteRecordRaw[] = [
   { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'nav.home', nav: House } },
   { path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'), meta: { title: 'nav.members', nav: User } },
+  {
+    path: 'members/import', name: 'members-import', component: () => import('@/views/members/ImportMembersView.vue'),
+    meta: { title: 'importing.title', roles: ['owner', 'manager'] },
+  },
   { path: 'members/:id(\\d+)', name: 'member', component: () => import('@/views/members/MemberDetailView.vue'), meta: { title: 'members.detailTitle' } },
   {
     path: 'loyalty/program', name: 'loyalty-program', component: () => import('@/views/loyalty/ProgramView.vue'),
