@@ -115,10 +115,10 @@ test('owner defines a club and a stamp card, tops up, joins, stamps and redeems'
     }
     await page.locator('[data-test="stamp-card-select"]', { hasText: '买三送一' }).waitFor()
     await stamp(2, '旧系统小票')
-    await page.getByText('2 / 3').waitFor()
+    await page.locator('[data-test="stamp-count-text"]', { hasText: '2 / 3' }).waitFor()
     assert.equal(await page.locator('[data-test="stamp-rewards"] .el-table__row').count(), 0)
     await stamp(2, '活动补盖')
-    await page.getByText('1 / 3').waitFor()
+    await page.locator('[data-test="stamp-count-text"]', { hasText: '1 / 3' }).waitFor()
     const reward = page.locator('[data-test="stamp-rewards"] .el-table__row', { hasText: '任选一本 ¥50 以内的书' })
     await reward.waitFor()
     await reward.getByRole('button', { name: '兑换' }).click()

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/card.h"
+#include "service/check.h"
 #include "service/table_files.h"
 #include "support/api_client.h"
 
@@ -156,6 +157,15 @@ TEST_P(MemberImport, RealRunWritesGoodRowsWithBalancesAndARepeatAddsNothing) {
   EXPECT_EQ(card.substr(0, 4), "8601");
   // The old card finds the member too.
   EXPECT_EQ(FindOne("VIP0001")["id"], zhang["id"]);
+  // Opening balances keep every invariant of `shuyou check` (ledgers, points lots), and the
+  // consent history starts with what the file said.
+  auto problems = service::CheckInvariants(app_->context());
+  ASSERT_TRUE(problems.ok()) << problems.status().message();
+  EXPECT_TRUE(problems->empty()) << (problems->empty() ? "" : problems->front().invariant);
+  Reply consents = Send(owner_, "GET", "/api/v1/members/" + std::to_string(zhang["id"].get<int64_t>()) + "/consents");
+  ASSERT_EQ(consents.status, 200) << consents.body;
+  ASSERT_FALSE(consents.json["items"].empty()) << consents.body;
+  EXPECT_EQ(consents.json["items"][0]["source"], "import:members.csv");
 
   std::string id = std::to_string(zhang["id"].get<int64_t>());
   Reply points = Send(cashier_, "GET", "/api/v1/members/" + id + "/points");
