@@ -6,7 +6,10 @@
 
 ALTER TABLE members ADD COLUMN merged_into BIGINT REFERENCES members(id);
 ALTER TABLE members ADD COLUMN merged_at BIGINT;
-CREATE INDEX members_merged_into ON members(merged_into);
+-- Partial: only merged members are in it. A full index would hold a NULL for every member, cost
+-- every insert, and tempt SQLite's planner to read it for "merged_into IS NULL" (all members)
+-- instead of the phone or card index.
+CREATE INDEX members_merged_into ON members(merged_into) WHERE merged_into IS NOT NULL;
 
 ALTER TABLE points_ledger ADD COLUMN merged_from BIGINT REFERENCES members(id);
 ALTER TABLE stored_value_ledger ADD COLUMN merged_from BIGINT REFERENCES members(id);
