@@ -85,6 +85,8 @@ TEST_P(MemberApi, CashierRegistersWithJustAPhoneAndFindsTheMemberByEveryKey) {
   EXPECT_EQ(FoundIds("q=%2B86%20138%200013%208000"), Ids{wang_id});  // +86 138 0013 8000
   EXPECT_EQ(FoundIds("q=13800138000"), Ids{wang_id});
   EXPECT_EQ(FoundIds("q=138-0013-8000"), Ids{wang_id});
+  EXPECT_EQ(FoundIds("q=%2B8613800138000"), Ids{wang_id});
+  EXPECT_EQ(FoundIds("q=14000000000"), Ids{}) << "a mobile-shaped number that is no valid number finds nobody";
   EXPECT_EQ(FoundIds("q=4155550100"), Ids{}) << "without +1 the number is read in CN, the default region";
   EXPECT_EQ(FoundIds("q=001%20415%20555%200100"), Ids{us_id});
   EXPECT_EQ(FoundIds("q=%2B1%20(415)%20555-0100"), Ids{us_id});
