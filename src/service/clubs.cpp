@@ -78,8 +78,6 @@ nlohmann::json ClubAudit(const Club& c) {
           {"active", c.active}};
 }
 
-std::string Ymd(core::Date d) { return FormatDay(d); }
-
 core::Date PlusDays(core::Date d, int n) {
   return core::Date{std::chrono::sys_days(d) + std::chrono::days(n)};
 }
@@ -241,17 +239,17 @@ Result<ClubJoin> JoinClubIn(store::Tx& tx, const Context& ctx, const Actor& acto
   if (payment_method == "stored_value" && club.annual_fee > 0) {
     SY_ASSIGN_OR_RETURN(StoredValueEntry spent,
                         SpendStoredValue(tx, ctx, actor, member_id, club.annual_fee, std::nullopt,
-                                         "club fee: " + club.name + " (" + Ymd(start) + " – " + Ymd(end) + ")"));
+                                         "club fee: " + club.name + " (" + FormatDay(start) + " – " + FormatDay(end) + ")"));
     out.stored_value = std::move(spent);
   }
   if (membership_id) {
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE club_memberships SET started_on = ?, ends_on = ?, updated_at = ? WHERE id = ?",
-                               {Ymd(run_start), Ymd(end), now, *membership_id})
+                               {FormatDay(run_start), FormatDay(end), now, *membership_id})
                            .status());
   } else {
     auto ins = tx.Exec("INSERT INTO club_memberships (member_id, club_id, started_on, ends_on, created_at, updated_at) "
                        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                       {member_id, club_id, Ymd(run_start), Ymd(end), now, now});
+                       {member_id, club_id, FormatDay(run_start), FormatDay(end), now, now});
     if (!ins.ok() && ins.status().code() == Code::kConflict)  // another till joined them at this moment
       return Conflict("the member joined " + club.name + " from another till just now; reload and renew if wanted");
     if (!ins.ok()) return ins.status();
@@ -260,10 +258,10 @@ Result<ClubJoin> JoinClubIn(store::Tx& tx, const Context& ctx, const Actor& acto
   SY_ASSIGN_OR_RETURN(auto pay, tx.Exec("INSERT INTO club_payments (membership_id, kind, at, amount, payment_method, "
                                         "period_start, period_end, stored_value_ledger_id, staff_id) "
                                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                        {*membership_id, kind, now, club.annual_fee, payment_method, Ymd(start), Ymd(end),
+                                        {*membership_id, kind, now, club.annual_fee, payment_method, FormatDay(start), FormatDay(end),
                                          out.stored_value ? store::Value(out.stored_value->id) : store::Null(),
                                          StaffIdOf(actor)}));
-  out.payment = ClubPayment{pay[0].Int(0), kind, now, club.annual_fee, payment_method, Ymd(start), Ymd(end),
+  out.payment = ClubPayment{pay[0].Int(0), kind, now, club.annual_fee, payment_method, FormatDay(start), FormatDay(end),
                             out.stored_value ? std::optional<int64_t>(out.stored_value->id) : std::nullopt,
                             actor.kind == "staff" ? actor.name : ""};
   SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string(kMembershipSelect) + "WHERE m.id = ?", {*membership_id}));
@@ -273,8 +271,8 @@ Result<ClubJoin> JoinClubIn(store::Tx& tx, const Context& ctx, const Actor& acto
                                   {"club", club.name},
                                   {"amount", club.annual_fee},
                                   {"payment_method", payment_method},
-                                  {"period_start", Ymd(start)},
-                                  {"period_end", Ymd(end)}}));
+                                  {"period_start", FormatDay(start)},
+                                  {"period_end", FormatDay(end)}}));
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/staff_rules.h"
+#include "service/business_day.h"
 
 namespace shuyou::service {
 namespace {
@@ -144,30 +145,13 @@ class Reader {
 
   // A real calendar date "YYYY-MM-DD".
   std::optional<core::Date> DateValue(const std::string& text, const std::string& field) {
-    auto digits = [&](size_t pos, size_t len) {
-      int v = 0;
-      for (size_t i = pos; i < pos + len; ++i) {
-        if (text[i] < '0' || text[i] > '9') return -1;
-        v = v * 10 + (text[i] - '0');
-      }
-      return v;
-    };
-    int y = -1, m = -1, d = -1;
-    if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
-      y = digits(0, 4);
-      m = digits(5, 2);
-      d = digits(8, 2);
-    }
-    if (y < 0 || m < 0 || d < 0) {
-      Fail(field, "must be a date YYYY-MM-DD");
+    auto parsed = ParseDay(text);
+    if (!parsed.ok()) {
+      Fail(field, parsed.status().message());
       return std::nullopt;
     }
-    core::Date date{year{y}, month{unsigned(m)}, day{unsigned(d)}};
-    if (!date.ok()) {
-      Fail(field, "is not a real date");
-      return std::nullopt;
-    }
-    if (y < 1900) {
+    core::Date date = *parsed;
+    if (date.year() < year{1900}) {
       Fail(field, "must be in 1900 or later");
       return std::nullopt;
     }
@@ -180,12 +164,6 @@ class Reader {
     return DateValue(*s, Join(path, key));
   }
 };
-
-std::string FormatDate(core::Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-  return buf;
-}
 
 std::string SourceOf(const Actor& a) {
   if (a.kind == "staff") return "staff:" + a.name;
@@ -377,8 +355,8 @@ json ProgramToJson(const LoyaltyProgram& p) {
                      {"points_percent", t.points_pct}});
   for (const auto& ev : e.events)
     events.push_back({{"name", ev.name},
-                      {"first", FormatDate(ev.first)},
-                      {"last", FormatDate(ev.last)},
+                      {"first", FormatDay(ev.first)},
+                      {"last", FormatDay(ev.last)},
                       {"weekday", ev.weekday ? json(kWeekdays[ev.weekday->c_encoding()]) : json()},
                       {"percent", ev.pct}});
   for (const auto& t : p.top_up_bonuses) top_ups.push_back({{"min_top_up", t.min_top_up.minor()}, {"bonus", t.bonus.minor()}});

@@ -7,6 +7,7 @@
 #include "core/card.h"
 #include "core/encoding.h"
 #include "core/phone.h"
+#include "service/business_day.h"
 #include "service/paging.h"
 #include "service/points.h"
 #include "service/privacy.h"
@@ -87,18 +88,10 @@ std::string CheckEmail(std::string_view e) {
 
 // A real calendar date YYYY-MM-DD from 1900-01-01 up to today (UTC).
 std::string CheckBirthday(std::string_view b, int64_t now_ms) {
-  const char* shape = "must be a date YYYY-MM-DD";
-  if (b.size() != 10 || b[4] != '-' || b[7] != '-') return shape;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (b[i] < '0' || b[i] > '9') return shape;
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (b[i] - '0');
-    return v;
-  };
+  auto parsed = ParseDay(b);
+  if (!parsed.ok()) return parsed.status().message();
   using namespace std::chrono;
-  year_month_day ymd{year{num(0, 4)}, month{unsigned(num(5, 2))}, day{unsigned(num(8, 2))}};
-  if (!ymd.ok()) return "is not a real date";
+  const year_month_day ymd = *parsed;
   if (ymd.year() < year{1900}) return "must be in 1900 or later";
   auto today = year_month_day{floor<days>(sys_time<milliseconds>(milliseconds(now_ms)))};
   if (ymd > today) return "must not be in the future";

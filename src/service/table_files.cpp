@@ -13,6 +13,8 @@
 #include <memory>
 #include <set>
 
+#include "service/business_day.h"
+
 namespace shuyou::service {
 
 bool IsValidUtf8(std::string_view s) {
@@ -269,10 +271,7 @@ std::string ExcelSerialDate(double serial) {
   // Serial 60 is the 29 February 1900 that never was (Lotus 1-2-3's bug, kept by Excel).
   if (whole == 60) return "1900-02-29";
   sys_days base = sys_days{1899y / December / 30} + days(whole < 60 ? 1 : 0);
-  year_month_day ymd{base + days(whole)};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
-  return buf;
+  return FormatDay(year_month_day{base + days(whole)});
 }
 
 Status ReadCsvRows(std::istream& in, const RowSink& sink, std::string& encoding) {

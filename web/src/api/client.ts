@@ -66,8 +66,6 @@ export interface RequestOptions {
   notify?: boolean
   /** Sent as the Idempotency-Key header: a retry with the same key writes once. */
   idempotencyKey?: string
-  /** Extra request headers, e.g. { 'Idempotency-Key': key } for a retry-safe write. */
-  headers?: Record<string, string>
 }
 
 const API_PREFIX = '/api/v1'
@@ -163,7 +161,6 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   const init: RequestInit = { method, headers, credentials: 'same-origin' }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
-  if (opts.headers) Object.assign(headers, opts.headers)
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(opts.body)

@@ -107,7 +107,7 @@ export function newIdempotencyKey(): string {
   return `k-${Date.now()}-${Math.random().toString(36).slice(2)}`
 }
 
-const keyed = (key: string, opts?: RequestOptions): RequestOptions => ({ ...opts, headers: { 'Idempotency-Key': key } })
+const keyed = (key: string, opts?: RequestOptions): RequestOptions => ({ ...opts, idempotencyKey: key })
 
 export interface TopUpRule {
   min_top_up: number
