@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config ccache git curl ca-certificates tzdata openssl
   libboost-dev libssl-dev libsqlite3-dev sqlite3 libpq-dev
   nlohmann-json3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libphonenumber-dev libqrencode-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpng-dev
+  libphonenumber-dev libqrencode-dev libxlsxwriter-dev libzip-dev libexpat1-dev libpng-dev libhpdf-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
   nodejs npm chromium
