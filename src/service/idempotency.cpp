@@ -41,11 +41,12 @@ Status CheckIdempotencyKey(std::string_view key) {
 
 Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
                                        const std::optional<std::string>& key, std::string_view request,
-                                       const std::function<Result<nlohmann::json>(store::Tx&)>& work) {
+                                       const std::function<Result<nlohmann::json>(store::Tx&)>& work,
+                                       bool grouped) {
   if (key) SY_RETURN_IF_ERROR(CheckIdempotencyKey(*key));
   const std::string fingerprint = TokenDigest(request);
   IdempotentAnswer answer;
-  Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
+  auto write = [&](store::Tx& tx) -> Status {
     if (key) {
       SY_ASSIGN_OR_RETURN(std::optional<Stored> seen, Lookup(tx, scope, *key));
       if (seen) {
@@ -61,7 +62,8 @@ Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
               "VALUES (?, ?, ?, ?, ?)",
               {std::string(scope), *key, fingerprint, answer.body, ctx.now()})
         .status();
-  });
+  };
+  Status st = grouped ? ctx.db.WriteGrouped(write) : ctx.db.Write(write);
   if (st.ok()) return answer;
   // Another transaction stored the key after our lookup (PostgreSQL): ours rolled back whole;
   // answer what the other one stored.

@@ -33,9 +33,11 @@ struct IdempotentAnswer {
 // its answer is stored under the key in the same transaction. Without a key `work` just runs.
 // `request` is any text that identifies the request (usually the canonical JSON body plus the
 // path's ids); only its SHA-256 is kept. An error from `work` stores nothing, so a retry after
-// fixing the cause runs again.
+// fixing the cause runs again. With `grouped`, the write goes through Database::WriteGrouped
+// (sales from many tills share one durable commit; `work` must then not rely on running alone).
 Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
                                        const std::optional<std::string>& key, std::string_view request,
-                                       const std::function<Result<nlohmann::json>(store::Tx&)>& work);
+                                       const std::function<Result<nlohmann::json>(store::Tx&)>& work,
+                                       bool grouped = false);
 
 }  // namespace shuyou::service

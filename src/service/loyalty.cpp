@@ -246,7 +246,7 @@ void ReadProgram(Reader& r, const json& j, const std::string& path, bool allow_m
   if (!r.Object(j, path,
                 {"base_rate", "rounding", "genres", "tiers", "events", "birthday_month_percent", "sign_up_bonus",
                  "first_purchase_bonus", "points_expiry_months", "tier_downgrade_grace_days", "top_up_bonuses",
-                 "birthday_bonus_points", "version", "updated_at", "updated_by"}))
+                 "birthday_bonus_points", "points_payment", "version", "updated_at", "updated_by"}))
     return;
   if (!allow_meta)
     for (const char* meta : {"version", "updated_at", "updated_by"})
@@ -291,6 +291,16 @@ void ReadProgram(Reader& r, const json& j, const std::string& path, bool allow_m
   out.points_expiry_months = r.Int(j, path, "points_expiry_months", true, 1, 1200).value_or(12);
   out.tier_downgrade_grace_days = r.Int(j, path, "tier_downgrade_grace_days", true, 0, 36600).value_or(30);
   out.birthday_bonus_points = r.Int(j, path, "birthday_bonus_points", false, 0, kMaxBonus).value_or(0);
+  if (const json* pp = r.Find(j, path, "points_payment", false)) {
+    std::string p = Join(path, "points_payment");
+    if (r.Object(*pp, p, {"points", "worth", "max_percent"})) {
+      out.points_payment.points = r.Int(*pp, p, "points", true, 1, 1000000).value_or(100);
+      out.points_payment.worth = core::Money(r.Int(*pp, p, "worth", true, 1, 1000000).value_or(100), cur);
+      out.points_payment.max_pct = r.Int(*pp, p, "max_percent", true, 0, 100).value_or(50);
+    }
+  } else {
+    out.points_payment.worth = core::Money(out.points_payment.worth.minor(), cur);
+  }
   if (const json* arr = r.Array(j, path, "top_up_bonuses", true, kMaxEntries)) {
     for (size_t i = 0; i < arr->size(); ++i) {
       std::string p = At(Join(path, "top_up_bonuses"), i);
@@ -374,6 +384,9 @@ json ProgramToJson(const LoyaltyProgram& p) {
           {"top_up_bonuses", top_ups}};
   // Optional fields appear only when set, so that programs saved without them read back the same.
   if (p.birthday_bonus_points > 0) out["birthday_bonus_points"] = p.birthday_bonus_points;
+  const core::PointsRate& pay = p.points_payment;
+  if (pay.points != 100 || pay.worth.minor() != 100 || pay.max_pct != 50)
+    out["points_payment"] = {{"points", pay.points}, {"worth", pay.worth.minor()}, {"max_percent", pay.max_pct}};
   return out;
 }
 

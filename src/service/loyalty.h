@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/points.h"
+#include "core/pricing.h"
 #include "core/stored_value.h"
 #include "service/services.h"
 
@@ -19,6 +20,10 @@ struct LoyaltyProgram {
   int64_t tier_downgrade_grace_days = 30;  // 0–36600
   int64_t birthday_bonus_points = 0;       // granted once a year on the birthday (jobs); optional in JSON
   std::vector<core::TopUpRule> top_up_bonuses;
+  // Paying with points at the till: `points` points are worth `worth` minor units, and at most
+  // max_pct % of a sale may be paid so. Optional in JSON ("points_payment"); default 100 points =
+  // ¥1.00, at most 50 %.
+  core::PointsRate points_payment{100, core::Money(100, core::kCNY), 50};
 };
 
 struct StoredProgram {

@@ -289,6 +289,17 @@ Result<Earning> EarnForPurchase(store::Tx& tx, const Context& ctx, const Actor& 
   core::Basket basket;
   for (const auto& l : p.lines) basket.push_back({l.genre, core::Money(l.amount, prog.earning.base_per.currency())});
   SY_ASSIGN_OR_RETURN(core::EarnResult earned, core::EarnPoints(prog.earning, basket, facts, day));
+  if (p.club_points_pct > 100 && earned.points > 0) {
+    int64_t extra = earned.points * (p.club_points_pct - 100) / 100;
+    std::string times = std::to_string(p.club_points_pct / 100);
+    if (p.club_points_pct % 100 != 0) {
+      std::string frac = std::to_string(100 + p.club_points_pct % 100).substr(1);
+      if (frac.back() == '0') frac.pop_back();
+      times += "." + frac;
+    }
+    earned.lines.push_back({"club:" + p.club, "×" + times + " on " + std::to_string(earned.points) + " points", extra});
+    earned.points += extra;
+  }
   Earning out;
   out.explained = earned;
   out.balance = balance;

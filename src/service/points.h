@@ -32,6 +32,10 @@ struct Purchase {
   // Whether this is the member's first purchase; when absent, true if the member has no
   // recorded visit yet (so call EarnForPurchase before RecordPurchase in one checkout).
   std::optional<bool> first_purchase;
+  // A paid club's points multiplier (service::ActiveClubBenefits), applied after the program's
+  // rules on the points they give: "club:<name>" ×1.2 on 100 points = +20 (rounded down).
+  int64_t club_points_pct = 100;
+  std::string club;
 };
 
 struct Earning {

@@ -40,7 +40,7 @@ TEST_P(JobsCli, RunExpiresDuePointsOnceAndListShowsTheRun) {
     m.phone = "13800138000";
     auto member = service::RegisterMember(ctx, service::Actor{}, m);
     ASSERT_TRUE(member.ok()) << member.status().message();
-    auto earned = service::EarnForPurchase(ctx, service::Actor{}, member->id, {std::nullopt, at, {{"文学", 10000}}, false});
+    auto earned = service::EarnForPurchase(ctx, service::Actor{}, member->id, {std::nullopt, at, {{"文学", 10000}}, false, 100, ""});
     ASSERT_TRUE(earned.ok()) << earned.status().message();
     ASSERT_EQ(earned->entry->expires_on, "2026-01-10");
   }

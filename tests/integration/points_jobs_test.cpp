@@ -61,7 +61,7 @@ class PointsJobs : public ApiFixture {
   service::Earning Earn(int64_t member, const std::string& day, std::vector<service::PurchaseLine> lines,
                         std::optional<int64_t> sale = std::nullopt) {
     At(day);
-    service::Purchase p{sale, Noon(day), std::move(lines), std::nullopt};
+    service::Purchase p{sale, Noon(day), std::move(lines), std::nullopt, 100, ""};
     auto r = service::EarnForPurchase(ctx(), till_, member, p);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : service::Earning{};

@@ -46,6 +46,7 @@ Reply ApiFixture::SendRaw(const Caller& who, const std::string& method, const st
   if (!who.cookie.empty()) req.headers["cookie"] = std::string(http::kSessionCookie) + "=" + who.cookie;
   if (!who.csrf.empty()) req.headers["x-csrf-token"] = who.csrf;
   if (!who.bearer.empty()) req.headers["authorization"] = "Bearer " + who.bearer;
+  if (!who.idempotency_key.empty()) req.headers["idempotency-key"] = who.idempotency_key;
   http::Response res = app_->Handle(req);
   Reply r;
   r.status = res.status;

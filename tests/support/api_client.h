@@ -37,6 +37,7 @@ struct Caller {
   std::string csrf;
   std::string bearer;
   std::string ip = "203.0.113.7";
+  std::string idempotency_key;  // sent as the Idempotency-Key header when not empty
 };
 
 class ApiFixture : public ::testing::TestWithParam<store::Engine> {
