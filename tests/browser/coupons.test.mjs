@@ -68,7 +68,7 @@ test('owner creates a spend-get coupon and a batch of vouchers, in Chinese then 
     await batch.locator('input[name="coupon-amount"]').fill('10')
     await batch.locator('[data-test="coupon-example"]', { hasText: '减 ¥10.00' }).waitFor()
     await batch.locator('[data-test="batch-issue"]').click()
-    const codesBox = batch.locator('[data-test="batch-codes"] textarea')
+    const codesBox = batch.locator('textarea[data-test="batch-codes"]')
     await codesBox.waitFor()
     const codes = (await codesBox.inputValue()).split('\n')
     assert.equal(codes.length, 5)
