@@ -500,7 +500,7 @@ Result<Page<Coupon>> ListCoupons(Context& ctx, const PageQuery& page, const Coup
 }
 
 Result<CouponBatch> IssueCouponBatch(Context& ctx, const Actor& actor, const std::string& prefix, int64_t count,
-                                     const CouponFields& in) {
+                                     const CouponFields& in, const std::function<std::string()>& random_part) {
   if (!MayEdit(actor)) return Status(Code::kPermissionDenied, "only owners, managers and marketers may issue coupons");
   std::vector<FieldError> errs;
   std::string pre = NormalizeCode(prefix);
@@ -534,7 +534,7 @@ Result<CouponBatch> IssueCouponBatch(Context& ctx, const Actor& actor, const std
       size_t want = std::min<size_t>(kChunk, size_t(count) - out.coupons.size());
       std::vector<std::string> codes;
       while (codes.size() < want) {
-        std::string code = pre + RandomPart();
+        std::string code = pre + (random_part ? random_part() : RandomPart());
         if (made.insert(code).second) codes.push_back(code);
       }
       std::string sql = std::string("INSERT INTO coupons (") + kInsertColumns + ") VALUES ";

@@ -7,6 +7,7 @@
 // use (a conditional UPDATE decides). Every change is audited in its transaction.
 #pragma once
 
+#include <functional>
 #include <utility>
 
 #include "core/pricing.h"
@@ -88,8 +89,10 @@ struct CouponBatch {
   std::vector<Coupon> coupons;  // in the order made
 };
 inline constexpr int64_t kMaxBatch = 10000;
+// `random_part` replaces the random characters (tests use it to force codes already taken, which
+// are skipped and replaced by fresh ones).
 Result<CouponBatch> IssueCouponBatch(Context& ctx, const Actor& actor, const std::string& prefix, int64_t count,
-                                     const CouponFields& in);
+                                     const CouponFields& in, const std::function<std::string()>& random_part = {});
 
 // What a till shows before pricing: whether the code could be used now at `store_id` for
 // `member_id`, and if not, why (CouponsForSale's message). `coupon` is filled in when the code exists.

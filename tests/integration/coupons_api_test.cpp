@@ -4,6 +4,7 @@
 // the per-member limit, uses given back by a return, batches of unique single-use codes (JSON and
 // CSV), the till's check, and `shuyou check` catching uses that disagree with the redemptions.
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -494,6 +495,35 @@ TEST_P(CouponsApi, BatchesMakeUniqueSingleUseCodesInOneGo) {
     EXPECT_NE(e.FieldError(field), "") << b.dump() << " → " << e.body;
   }
   EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons"), 603);
+}
+
+TEST_P(CouponsApi, BatchCodesAlreadyTakenAreReplacedByFreshOnes) {
+  // The "random" part counts 0, 1, 2, …: the codes P-0 … P-3 and P-7 exist already, so a batch
+  // of 50 must skip them (without aborting its transaction) and still make 50 new codes.
+  for (const char* code : {"P-0000", "P-0001", "P-0002", "P-0003", "P-0007"})
+    Create({{"code", code}, {"kind", "fixed"}, {"amount", 1}});
+  int next = 0;
+  auto counting = [&] {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04d", next++);
+    return std::string(buf);
+  };
+  service::Actor marketer;
+  marketer.kind = "staff";
+  marketer.role = core::Role::kMarketer;
+  service::CouponFields terms;
+  terms.kind = "fixed";
+  terms.amount = 500;
+  auto batch = service::IssueCouponBatch(app_->context(), marketer, "p-", 50, terms, counting);
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  ASSERT_EQ(batch->coupons.size(), 50u);
+  std::set<std::string> codes;
+  for (const auto& c : batch->coupons) codes.insert(c.code);
+  EXPECT_EQ(codes.size(), 50u);
+  for (const char* taken : {"P-0000", "P-0001", "P-0002", "P-0003", "P-0007"}) EXPECT_EQ(codes.count(taken), 0u) << taken;
+  EXPECT_EQ(codes.count("P-0004"), 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE code LIKE 'P-%' AND amount = 500 AND max_uses = 1"), 50);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE code LIKE 'P-%' AND amount = 1"), 5) << "the old ones are untouched";
 }
 
 TEST_P(CouponsApi, TheTillChecksACodeBeforePricing) {
