@@ -89,6 +89,18 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
         "GROUP BY m.store_id, m.product_id ORDER BY m.store_id, m.product_id"));
     for (const auto& r : orphans.rows)
       found.push_back({"a stock level exists for every stock movement", 0, r.Int(2), r.Int(3), subject(r)});
+    // Coupons: uses is the number of redemptions not given back, and never above max_uses.
+    SY_ASSIGN_OR_RETURN(auto coupons, tx.Exec(
+        "SELECT c.id, c.code, c.uses, COALESCE(r.n, 0), c.max_uses FROM coupons c LEFT JOIN (SELECT coupon_id, COUNT(*) AS n "
+        "FROM coupon_redemptions WHERE given_back_at IS NULL GROUP BY coupon_id) r ON r.coupon_id = c.id "
+        "WHERE c.uses <> COALESCE(r.n, 0) OR (c.max_uses IS NOT NULL AND c.uses > c.max_uses) ORDER BY c.id"));
+    for (const auto& r : coupons.rows) {
+      std::string subject = "coupon " + r.Text(0) + " " + r.Text(1);
+      if (r.Int(2) != r.Int(3))
+        found.push_back({"coupon uses = COUNT(coupon_redemptions not given back)", 0, r.Int(2), r.Int(3), subject});
+      if (!r.IsNull(4) && r.Int(2) > r.Int(4))
+        found.push_back({"coupon uses <= max_uses", 0, r.Int(2), r.Int(4), subject});
+    }
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -3,7 +3,8 @@
 // row's balance_after, and the sum of what its points lots still hold; the same for stored
 // value; every member's stamp rewards match the rewards their stamping events completed; a
 // merged member has no ledger rows and points at a member that is not merged; every stock level
-// equals the sum of its stock movements and the last movement's on_hand_after. Read-only;
+// equals the sum of its stock movements and the last movement's on_hand_after; every coupon's
+// uses equals its redemptions not given back and is never above its max_uses. Read-only;
 // answers the mismatches found.
 #pragma once
 

@@ -12,7 +12,7 @@
 #include "core/stamps.h"
 #include "service/business_day.h"
 #include "service/clubs.h"
-#include "service/coupon_use.h"
+#include "service/coupons.h"
 #include "service/crypto.h"
 #include "service/loyalty.h"
 #include "service/paging.h"
@@ -191,7 +191,15 @@ Result<Priced> PriceRequest(store::Tx& tx, const Context& ctx, const SaleRequest
     }
     pin.points_balance = out.member->points_balance;
   }
-  SY_ASSIGN_OR_RETURN(out.coupons, CouponsForSale(tx, in.coupon_codes, in.store_id, in.member_id, out.day));
+  auto coupons = CouponsForSale(tx, in.coupon_codes, in.store_id, in.member_id, out.day);
+  if (!coupons.ok()) {
+    // The request calls the list coupon_codes.
+    std::vector<FieldError> details = coupons.status().details();
+    for (auto& d : details)
+      if (d.field.rfind("coupons", 0) == 0) d.field = "coupon_codes" + d.field.substr(7);
+    return Status(coupons.status().code(), coupons.status().message(), details);
+  }
+  out.coupons = std::move(coupons).value();
   for (auto& c : out.coupons) {
     c.rule.amount = core::Money(c.rule.amount.minor(), out.currency);
     c.rule.threshold = core::Money(c.rule.threshold.minor(), out.currency);

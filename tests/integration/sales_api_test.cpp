@@ -227,10 +227,10 @@ TEST_P(SalesApi, BadInputGetsAClearErrorAndWritesNothing) {
   };
   json expired = sale({{{"product_id", book_a_}, {"quantity", 2}}}, {{{"method", "cash"}, {"amount", 11980}}});
   expired["coupon_codes"] = {"OLD20"};
-  cases.push_back({"expired coupon", expired, 400, "coupon_codes"});
+  cases.push_back({"expired coupon", expired, 400, "coupon_codes[0]"});
   json unknown_coupon = expired;
   unknown_coupon["coupon_codes"] = {"NOPE"};
-  cases.push_back({"unknown coupon", unknown_coupon, 400, "coupon_codes"});
+  cases.push_back({"unknown coupon", unknown_coupon, 400, "coupon_codes[0]"});
   json too_many_points = sale({{{"product_id", book_b_}, {"quantity", 1}}}, {{{"method", "cash"}, {"amount", 3600}}});
   too_many_points["points_to_redeem"] = 2100;
   cases.push_back({"points above balance", too_many_points, 400, "points_to_redeem"});

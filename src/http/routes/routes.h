@@ -22,5 +22,6 @@ void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
 void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
 void AddSalesRoutes(Router& r, App& app);    // /api/v1/sales
 void AddShiftRoutes(Router& r, App& app);    // /api/v1/shifts
+void AddCouponRoutes(Router& r, App& app);   // /api/v1/coupons
 
 }  // namespace shuyou::http

@@ -47,7 +47,10 @@ export const shellChildren: RouteRecordRaw[] = [
   },
   { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
   { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
-  { path: 'promotions', name: 'promotions', component: comingSoon, meta: { title: 'nav.promotions', nav: Discount } },
+  {
+    path: 'promotions/coupons', name: 'coupons', component: () => import('@/views/promotions/CouponsView.vue'),
+    meta: { title: 'coupons.title', nav: Discount, navGroup: 'promotions' },
+  },
   { path: 'marketing', name: 'marketing', component: comingSoon, meta: { title: 'nav.marketing', nav: Promotion } },
   { path: 'reports', name: 'reports', component: comingSoon, meta: { title: 'nav.reports', nav: DataAnalysis } },
   {
