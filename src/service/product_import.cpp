@@ -263,6 +263,7 @@ class CategoryTree {
   // parent's code and the name (ASCII letters and digits), else a numbered one.
   int64_t Create(std::optional<int64_t> parent, const std::string& name, std::string code) {
     std::string prefix = parent ? cats_[Index(*parent)].code + "." : "";
+    bool ascii = std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (code.empty()) {
       std::string slug;
       for (char c : Fold(name)) {
@@ -270,18 +271,14 @@ class CategoryTree {
         else if (!slug.empty() && slug.back() != '-') slug += '-';
       }
       while (!slug.empty() && slug.back() == '-') slug.pop_back();
-      bool ascii = std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-      if (!ascii || slug.empty()) slug = "c";
-      code = prefix + slug;
-      if (code.size() > 60) code = slug.substr(0, 40);
-      for (int n = 2; by_code_.count(code) || (!ascii && n == 2); ++n) {
-        code = (prefix + slug).substr(0, 56) + (slug == "c" ? "" : "-") + std::to_string(n);
-        if (!ascii && !by_code_.count(code)) break;
-      }
+      bool numbered = !ascii || slug.empty();  // 文学 → c1, c2, …; Science Fiction → science-fiction
+      std::string base = (prefix + (numbered ? "c" : slug)).substr(0, 56);
+      while (base.back() == '.' || base.back() == '-') base.pop_back();
+      code = numbered ? base + "1" : base;
+      for (int n = 2; by_code_.count(code); ++n) code = base + (numbered ? "" : "-") + std::to_string(n);
     }
     int64_t id = -int64_t(cats_.size() - size_t(existing_)) - 1;
-    bool ascii_name = std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-    Add(Cat{id, parent, code, name, ascii_name ? name : ""});
+    Add(Cat{id, parent, code, name, ascii ? name : ""});
     return id;
   }
 

@@ -159,8 +159,17 @@ TEST_P(ProductImport, RealRunCreatesProductsCategoriesAndStockAndARepeatChangesN
   ASSERT_EQ(cats.status, 200) << cats.body;
   int64_t literature = 0, novels = 0;
   for (const auto& c : cats.json["items"]) {
-    if (c["name"] == "文学") literature = c["id"];
-    if (c["name"] == "小说") novels = c["id"];
+    if (c["name"] == "文学") {
+      literature = c["id"];
+      EXPECT_EQ(c["code"], "c1");  // numbered codes for Chinese names
+    }
+    if (c["name"] == "小说") {
+      novels = c["id"];
+      EXPECT_EQ(c["code"], "c1.c1");
+    }
+    if (c["name"] == "文创") {
+      EXPECT_EQ(c["code"], "c2");
+    }
   }
   ASSERT_GT(novels, 0) << cats.body;
   for (const auto& c : cats.json["items"]) {
