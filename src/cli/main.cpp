@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "service/demo_catalog.h"
 #include "service/demo_members.h"
 #include "service/member_import.h"
+#include "service/product_import.h"
 #include "service/crypto.h"
 #include "store/db.h"
 
@@ -66,6 +68,18 @@ Result<Env> OpenDatabase(const cli::Config& cfg, bool migrate, bool must_exist =
 
 service::Actor CliActor();
 
+// "line 3, 手机号 '12345': is not a valid phone number" for each problem, then how many more.
+void PrintImportProblems(const std::vector<service::ImportProblem>& errors, int64_t error_count) {
+  for (const auto& e : errors) {
+    std::cout << "line " << e.line;
+    if (!e.column.empty()) std::cout << ", " << e.column;
+    if (!e.value.empty()) std::cout << " '" << e.value << "'";
+    std::cout << ": " << e.message << "\n";
+  }
+  if (error_count > int64_t(errors.size()))
+    std::cout << "… and " << (error_count - int64_t(errors.size())) << " more problems\n";
+}
+
 // Prints an import report as `shuyou import members` shows it: counts, then each problem.
 void PrintImportReport(const service::ImportReport& r) {
   std::cout << (r.dry_run ? "dry run (nothing written): " : "imported: ") << r.rows << " rows (" << r.encoding
@@ -73,25 +87,32 @@ void PrintImportReport(const service::ImportReport& r) {
             << " imported, " << r.skipped << " skipped (already members), " << r.invalid << " with problems\n";
   for (const auto& c : r.columns) std::cout << "  column " << c << "\n";
   for (const auto& c : r.ignored_columns) std::cout << "  column " << c << " (ignored: not a known field)\n";
-  for (const auto& e : r.errors) {
-    std::cout << "line " << e.line;
-    if (!e.column.empty()) std::cout << ", " << e.column;
-    if (!e.value.empty()) std::cout << " '" << e.value << "'";
-    std::cout << ": " << e.message << "\n";
-  }
-  if (r.error_count > int64_t(r.errors.size()))
-    std::cout << "… and " << (r.error_count - int64_t(r.errors.size())) << " more problems\n";
+  PrintImportProblems(r.errors, r.error_count);
 }
 
-// Imports (or with dry_run checks) the member list at `path`: XLSX by its ZIP signature, CSV
-// otherwise (streamed from the file).
-Result<service::ImportReport> ImportMembersFile(service::Context& ctx, const std::string& path, bool dry_run) {
+// Prints `shuyou import products`' report: counts, stock, new categories, then each problem.
+void PrintProductImportReport(const service::ProductImportReport& r) {
+  std::cout << (r.dry_run ? "dry run (nothing written): " : "imported: ") << r.rows << " rows (" << r.encoding
+            << "), " << r.created << (r.dry_run ? " to create, " : " created, ") << r.updated
+            << (r.dry_run ? " to update, " : " updated, ") << r.unchanged << " unchanged, " << r.invalid
+            << " with problems\n";
+  if (r.stock_rows || r.stock_kept || r.reorder_points)
+    std::cout << "  opening stock: " << r.stock_units << " copies on " << r.stock_rows << " rows"
+              << (r.store_id ? " (default store id " + std::to_string(*r.store_id) + ")" : "") << ", " << r.stock_kept
+              << " rows kept (already stocked), " << r.reorder_points << " reorder points set\n";
+  for (const auto& c : r.new_categories) std::cout << "  new category " << c << "\n";
+  for (const auto& c : r.columns) std::cout << "  column " << c << "\n";
+  for (const auto& c : r.ignored_columns) std::cout << "  column " << c << " (ignored: not a known field)\n";
+  PrintImportProblems(r.errors, r.error_count);
+}
+
+// Hands the table file at `path` to `xlsx` (its bytes, when it has the ZIP signature) or to
+// `csv` (streamed from the file).
+template <typename Report>
+Result<Report> ImportTableFile(const std::string& path, const std::function<Result<Report>(const std::string&)>& xlsx,
+                               const std::function<Result<Report>(std::istream&)>& csv) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Invalid("cannot open " + path);
-  service::ImportOptions opt;
-  opt.dry_run = dry_run;
-  opt.file_name = std::filesystem::path(path).filename().string();
-  opt.max_errors = 100000;
   char magic[4] = {};
   in.read(magic, 4);
   in.clear();
@@ -99,9 +120,34 @@ Result<service::ImportReport> ImportMembersFile(service::Context& ctx, const std
   if (std::string_view(magic, 4) == std::string_view("PK\x03\x04", 4)) {
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return service::ImportMembersXlsx(ctx, CliActor(), bytes.str(), opt);
+    return xlsx(bytes.str());
   }
-  return service::ImportMembersCsv(ctx, CliActor(), in, opt);
+  return csv(in);
+}
+
+// Imports (or with dry_run checks) the member list at `path`.
+Result<service::ImportReport> ImportMembersFile(service::Context& ctx, const std::string& path, bool dry_run) {
+  service::ImportOptions opt;
+  opt.dry_run = dry_run;
+  opt.file_name = std::filesystem::path(path).filename().string();
+  opt.max_errors = 100000;
+  return ImportTableFile<service::ImportReport>(
+      path, [&](const std::string& bytes) { return service::ImportMembersXlsx(ctx, CliActor(), bytes, opt); },
+      [&](std::istream& in) { return service::ImportMembersCsv(ctx, CliActor(), in, opt); });
+}
+
+// Imports (or with dry_run checks) the catalog list at `path`; opening stock goes to the store
+// with code `store` (rows may name their own in a 门店/store column).
+Result<service::ProductImportReport> ImportProductsFile(service::Context& ctx, const std::string& path, bool dry_run,
+                                                        const std::string& store) {
+  service::ProductImportOptions opt;
+  opt.dry_run = dry_run;
+  opt.file_name = std::filesystem::path(path).filename().string();
+  opt.store_code = store;
+  opt.max_errors = 100000;
+  return ImportTableFile<service::ProductImportReport>(
+      path, [&](const std::string& bytes) { return service::ImportProductsXlsx(ctx, CliActor(), bytes, opt); },
+      [&](std::istream& in) { return service::ImportProductsCsv(ctx, CliActor(), in, opt); });
 }
 
 service::Actor CliActor() {
@@ -193,6 +239,13 @@ int main(int argc, char** argv) {
   import_members->add_option("FILE", import_file, "CSV (UTF-8 or GB18030) or XLSX file")->required();
   import_members->add_flag("--dry-run", import_dry_run, "check every row and report, writing nothing");
   import_members->fallthrough();
+  auto* import_products = import->add_subcommand(
+      "products", "import books and other items from a CSV or XLSX file (repeatable: known codes are updated)");
+  std::string import_store;
+  import_products->add_option("FILE", import_file, "CSV (UTF-8 or GB18030) or XLSX file")->required();
+  import_products->add_flag("--dry-run", import_dry_run, "check every row and report, writing nothing");
+  import_products->add_option("--store", import_store, "code of the store that receives the opening stock");
+  import_products->fallthrough();
 
   auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
   check->fallthrough();
@@ -315,6 +368,12 @@ int main(int argc, char** argv) {
     auto rep = ImportMembersFile(ctx, import_file, import_dry_run);
     if (!rep.ok()) return Fail(rep.status());
     PrintImportReport(*rep);
+    return 0;
+  }
+  if (import_products->parsed()) {
+    auto rep = ImportProductsFile(ctx, import_file, import_dry_run, import_store);
+    if (!rep.ok()) return Fail(rep.status());
+    PrintProductImportReport(*rep);
     return 0;
   }
   if (create_user->parsed()) {

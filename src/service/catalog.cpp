@@ -270,6 +270,12 @@ nlohmann::json AuditOf(const Product& p) {
 
 }  // namespace
 
+Result<Product> ApplyProductFields(const Product& cur, const ProductFields& in, bool creating, int64_t now) {
+  return Merge(cur, in, creating, now);
+}
+
+std::string ProductSearchText(const Product& p) { return SearchTextOf(p); }
+
 std::string FoldForSearch(std::string_view text) {
   std::string out(text);
   for (auto& c : out)

@@ -62,6 +62,14 @@ struct ProductFields {
   bool imported = false;  // set by importers, not by the API
 };
 
+// The product `cur` becomes with `in` applied (creating: a new one from `in` alone), with ISBN and
+// barcode in canonical form, or Invalid with field errors (isbn, barcode, title, authors[i], …).
+// No database access: the checks CreateProduct and UpdateProduct make before writing, for
+// importers that check many rows at once (they must still keep codes unique and categories real).
+Result<Product> ApplyProductFields(const Product& cur, const ProductFields& in, bool creating, int64_t now);
+// The lower-cased text a product search matches: title, subtitle, authors and publisher.
+std::string ProductSearchText(const Product& p);
+
 Result<Product> CreateProduct(Context& ctx, const Actor& actor, const ProductFields& in);
 Result<Product> UpdateProduct(Context& ctx, const Actor& actor, int64_t id, const ProductFields& in);
 Result<Product> GetProduct(Context& ctx, int64_t id);

@@ -29,7 +29,6 @@ constexpr size_t kBatch = 10 * kChunk;       // rows gathered before a batch is 
 constexpr int64_t kMaxPoints = 1'000'000'000;
 constexpr int64_t kMaxStoredValue = 100'000'000'000;  // minor units: 1,000,000,000.00
 constexpr const char* kOpeningReason = "imported opening balance";
-constexpr int64_t kImportCacheKiB = 192 * 1024;  // SQLite page cache during a real import
 
 enum Field { kPhone, kName, kEmail, kBirthday, kGender, kCard, kPoints, kStoredValue, kConsentEmail, kConsentSms,
              kNotes, kJoined, kFieldCount };
@@ -37,12 +36,8 @@ constexpr std::array<const char*, kFieldCount> kFieldNames = {
     "phone", "name", "email", "birthday", "gender", "card", "points", "stored_value", "consent_email", "consent_sms",
     "notes", "joined"};
 
-struct Alias {
-  const char* header;  // as NormalizeHeader leaves it
-  Field field;
-};
 // Header names as other systems and people write them, compared after NormalizeHeader.
-constexpr Alias kAliases[] = {
+constexpr HeaderAlias kAliases[] = {
     {"手机", kPhone}, {"手机号", kPhone}, {"手机号码", kPhone}, {"电话", kPhone}, {"电话号码", kPhone},
     {"联系电话", kPhone}, {"移动电话", kPhone}, {"会员手机", kPhone}, {"会员手机号", kPhone}, {"phone", kPhone},
     {"mobile", kPhone}, {"phonenumber", kPhone}, {"mobilephone", kPhone}, {"mobilenumber", kPhone}, {"tel", kPhone},
@@ -70,36 +65,6 @@ constexpr Alias kAliases[] = {
     {"开卡时间", kJoined}, {"joined", kJoined}, {"joindate", kJoined}, {"joinedon", kJoined},
     {"registered", kJoined}, {"registrationdate", kJoined}, {"membersince", kJoined}, {"createdat", kJoined},
 };
-
-// Spaces (also U+3000), '_', '-', '*', '.', ':' and ASCII case do not matter in a header.
-std::string NormalizeHeader(std::string_view h) {
-  std::string out;
-  for (size_t i = 0; i < h.size(); ++i) {
-    char c = h[i];
-    if (h.compare(i, 3, "\xE3\x80\x80") == 0 || h.compare(i, 3, "\xEF\xBC\x9A") == 0) {  // 全角空格, ：
-      i += 2;
-      continue;
-    }
-    if (c == ' ' || c == '_' || c == '-' || c == '*' || c == '.' || c == ':' || c == '\t') continue;
-    out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-  }
-  return out;
-}
-
-// Leading and trailing ASCII white space and U+3000 removed.
-std::string_view Trim(std::string_view s) {
-  for (;;) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-    else if (s.size() >= 3 && s.compare(0, 3, "\xE3\x80\x80") == 0) s.remove_prefix(3);
-    else break;
-  }
-  for (;;) {
-    if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-    else if (s.size() >= 3 && s.compare(s.size() - 3, 3, "\xE3\x80\x80") == 0) s.remove_suffix(3);
-    else break;
-  }
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -172,50 +137,6 @@ int64_t DateEpochMs(const std::string& ymd_text) {
   return duration_cast<milliseconds>(sys_days{ymd}.time_since_epoch()).count();
 }
 
-// A non-negative amount with at most `decimals` decimals, as minor units (×10^decimals).
-// "¥", "￥", thousands separators and spaces are ignored. nullopt with `why` set otherwise.
-std::optional<int64_t> ParseAmount(std::string_view s, int decimals, int64_t max, std::string& why) {
-  std::string t;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s.compare(i, 2, "\xC2\xA5") == 0) {  // ¥
-      i += 1;
-      continue;
-    }
-    if (s.compare(i, 3, "\xEF\xBF\xA5") == 0) {  // ￥
-      i += 2;
-      continue;
-    }
-    if (s[i] == ',' || s[i] == ' ') continue;
-    t += s[i];
-  }
-  bool negative = !t.empty() && t[0] == '-';
-  if (negative || (!t.empty() && t[0] == '+')) t.erase(0, 1);
-  auto dot = t.find('.');
-  std::string whole = t.substr(0, dot), frac = dot == std::string::npos ? "" : t.substr(dot + 1);
-  // Trailing zeros past the allowed decimals ("100.000", "12.0") are harmless.
-  while (frac.size() > size_t(decimals) && frac.back() == '0') frac.pop_back();
-  auto all_digits = [](const std::string& x) { return x.find_first_not_of("0123456789") == std::string::npos; };
-  if (whole.empty() || !all_digits(whole) || !all_digits(frac) || whole.size() > 15) {
-    why = decimals == 0 ? "must be a whole number" : "must be an amount such as 120.50";
-    return std::nullopt;
-  }
-  if (frac.size() > size_t(decimals)) {
-    why = decimals == 0 ? "must be a whole number" : "must have at most " + std::to_string(decimals) + " decimals";
-    return std::nullopt;
-  }
-  int64_t v = std::stoll(whole);
-  for (int i = 0; i < decimals; ++i) v = v * 10 + (size_t(i) < frac.size() ? frac[size_t(i)] - '0' : 0);
-  if (negative && v != 0) {
-    why = "must not be negative";
-    return std::nullopt;
-  }
-  if (v > max) {
-    why = "is too large";
-    return std::nullopt;
-  }
-  return v;
-}
-
 // yes / no as people write it; nullopt for anything else (the caller reports it).
 std::optional<bool> ParseYesNo(std::string_view s) {
   std::string v = Lower(s);
@@ -261,12 +182,6 @@ uint64_t PhoneKey(const std::string& e164) {
   return k;
 }
 
-std::string Placeholders(size_t n) {
-  std::string s = "?";
-  for (size_t i = 1; i < n; ++i) s += ", ?";
-  return s;
-}
-
 struct Candidate {
   int64_t line = 0;
   bool ok = true;        // no problems so far
@@ -293,10 +208,7 @@ class Importer {
 
   Status Row(store::Tx& tx, const TableRow& row) {
     if (!header_done_) return Header(row);
-    bool blank = row.problem.empty();
-    for (const auto& c : row.cells)
-      if (!Trim(c).empty()) blank = false;
-    if (blank) return Status::Ok();
+    if (IsBlankRow(row)) return Status::Ok();
     ++rep_.rows;
     batch_.push_back(Parse(row));
     if (batch_.size() >= kBatch) return Flush(tx);
@@ -322,42 +234,16 @@ class Importer {
 
  private:
   Status Header(const TableRow& row) {
-    bool blank = true;
-    for (const auto& c : row.cells)
-      if (!Trim(c).empty()) blank = false;
-    if (blank) return Status::Ok();
+    if (IsBlankRow(row)) return Status::Ok();
     if (!row.problem.empty()) return Invalid("the header row cannot be read: " + row.problem);
-    col_.fill(-1);
-    std::vector<FieldError> errs;
-    for (size_t i = 0; i < row.cells.size(); ++i) {
-      std::string h(Trim(row.cells[i]));
-      if (h.empty()) continue;
-      std::string key = NormalizeHeader(h);
-      // "手机号(必填)" and "Phone (required)": a note in brackets does not matter.
-      for (const char* open : {"(", "（", "["}) {
-        auto p = key.find(open);
-        if (p != std::string::npos && p > 0) key.erase(p);
-      }
-      const Alias* hit = nullptr;
-      for (const auto& a : kAliases)
-        if (key == a.header) hit = &a;
-      if (!hit) {
-        rep_.ignored_columns.push_back(h);
-        continue;
-      }
-      if (col_[hit->field] >= 0) {
-        errs.push_back({kFieldNames[hit->field], "columns '" + headers_[size_t(col_[hit->field])] + "' and '" + h +
-                                                     "' are both " + kFieldNames[hit->field]});
-        continue;
-      }
-      col_[hit->field] = int(i);
-      rep_.columns.push_back(h + " → " + kFieldNames[hit->field]);
-      headers_.resize(std::max(headers_.size(), i + 1));
-      headers_[i] = h;
-    }
+    HeaderMatch m = MatchHeader(row.cells, kAliases, kFieldNames);
+    for (size_t f = 0; f < kFieldCount; ++f) col_[f] = m.column_of[f];
+    headers_ = std::move(m.headers);
+    rep_.columns = std::move(m.columns);
+    rep_.ignored_columns = std::move(m.ignored);
     if (col_[kPhone] < 0)
-      errs.push_back({"phone", "no phone column: the header row needs one named 手机号, 手机, phone or mobile"});
-    if (!errs.empty()) return Invalid("the header row (line " + std::to_string(row.line) + ") cannot be used", errs);
+      m.errors.push_back({"phone", "no phone column: the header row needs one named 手机号, 手机, phone or mobile"});
+    if (!m.errors.empty()) return Invalid("the header row (line " + std::to_string(row.line) + ") cannot be used", m.errors);
     header_done_ = true;
     return Status::Ok();
   }
@@ -632,26 +518,11 @@ Result<ImportReport> Run(Context& ctx, const Actor& actor, const ImportOptions& 
                          const std::function<Status(Importer&, store::Tx&)>& read) {
   SY_RETURN_IF_ERROR(CheckAccess(actor, opt));
   std::optional<Importer> imp;
-  auto body = [&](store::Tx& tx) -> Status {
+  Status st = RunImportTransaction(ctx, opt.dry_run, [&](store::Tx& tx) -> Status {
     imp.emplace(ctx, actor, opt);  // afresh if the database retries the transaction
-    // SQLite: a large import inserts into five indexes at random places; with the default 2 MB
-    // page cache most of that time goes to spilling and re-reading pages. A bigger cache on the
-    // writer connection for this transaction, then back to what it was.
-    std::optional<int64_t> cache_before;
-    if (tx.engine() == store::Engine::kSqlite && !opt.dry_run) {
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("PRAGMA cache_size"));
-      if (!rows.empty()) cache_before = rows[0].Int(0);
-      SY_RETURN_IF_ERROR(tx.Exec("PRAGMA cache_size = " + std::to_string(-kImportCacheKiB)).status());
-    }
-    Status st = read(*imp, tx);
-    if (st.ok()) st = imp->Finish(tx);
-    if (cache_before) {
-      Status restored = tx.Exec("PRAGMA cache_size = " + std::to_string(*cache_before)).status();
-      if (st.ok()) st = restored;
-    }
-    return st;
-  };
-  Status st = opt.dry_run ? ctx.db.Read(body) : ctx.db.Write(body);
+    SY_RETURN_IF_ERROR(read(*imp, tx));
+    return imp->Finish(tx);
+  });
   if (!st.ok()) return st;
   auto& rep = imp->report();
   std::stable_sort(rep.errors.begin(), rep.errors.end(),

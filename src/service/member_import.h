@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "service/services.h"
+#include "service/table_files.h"  // ImportProblem
 
 namespace shuyou::service {
 
@@ -28,13 +29,6 @@ struct ImportOptions {
   bool dry_run = true;
   std::string file_name;     // recorded as consent source "import:<file_name>" and in the audit row
   size_t max_errors = 1000;  // errors listed in the report; all are counted
-};
-
-struct ImportProblem {
-  int64_t line = 0;    // CSV: the line the record starts on (header = 1); XLSX: the row number
-  std::string column;  // the header as written in the file ("" for the whole row)
-  std::string value;
-  std::string message;
 };
 
 struct ImportReport {

@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -540,6 +541,149 @@ Status ReadXlsxRows(const std::string& bytes, const RowSink& sink) {
       });
   if (st.code() == Code::kNotFound) return Invalid("the workbook has no worksheet");
   return st;
+}
+
+// Spaces (also U+3000), '_', '-', '*', '.', ':' and ASCII case do not matter in a header.
+std::string NormalizeHeader(std::string_view h) {
+  std::string out;
+  for (size_t i = 0; i < h.size(); ++i) {
+    char c = h[i];
+    if (h.compare(i, 3, "\xE3\x80\x80") == 0 || h.compare(i, 3, "\xEF\xBC\x9A") == 0) {  // 全角空格, ：
+      i += 2;
+      continue;
+    }
+    if (c == ' ' || c == '_' || c == '-' || c == '*' || c == '.' || c == ':' || c == '\t') continue;
+    out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// Leading and trailing ASCII white space and U+3000 removed.
+std::string_view Trim(std::string_view s) {
+  for (;;) {
+    if (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+    else if (s.size() >= 3 && s.compare(0, 3, "\xE3\x80\x80") == 0) s.remove_prefix(3);
+    else break;
+  }
+  for (;;) {
+    if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+    else if (s.size() >= 3 && s.compare(s.size() - 3, 3, "\xE3\x80\x80") == 0) s.remove_suffix(3);
+    else break;
+  }
+  return s;
+}
+
+// A non-negative amount with at most `decimals` decimals, as minor units (×10^decimals).
+// "¥", "￥", thousands separators and spaces are ignored. nullopt with `why` set otherwise.
+std::optional<int64_t> ParseAmount(std::string_view s, int decimals, int64_t max, std::string& why) {
+  std::string t;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 2, "\xC2\xA5") == 0) {  // ¥
+      i += 1;
+      continue;
+    }
+    if (s.compare(i, 3, "\xEF\xBF\xA5") == 0) {  // ￥
+      i += 2;
+      continue;
+    }
+    if (s[i] == ',' || s[i] == ' ') continue;
+    t += s[i];
+  }
+  bool negative = !t.empty() && t[0] == '-';
+  if (negative || (!t.empty() && t[0] == '+')) t.erase(0, 1);
+  auto dot = t.find('.');
+  std::string whole = t.substr(0, dot), frac = dot == std::string::npos ? "" : t.substr(dot + 1);
+  // Trailing zeros past the allowed decimals ("100.000", "12.0") are harmless.
+  while (frac.size() > size_t(decimals) && frac.back() == '0') frac.pop_back();
+  auto all_digits = [](const std::string& x) { return x.find_first_not_of("0123456789") == std::string::npos; };
+  if (whole.empty() || !all_digits(whole) || !all_digits(frac) || whole.size() > 15) {
+    why = decimals == 0 ? "must be a whole number" : "must be an amount such as 120.50";
+    return std::nullopt;
+  }
+  if (frac.size() > size_t(decimals)) {
+    why = decimals == 0 ? "must be a whole number" : "must have at most " + std::to_string(decimals) + " decimals";
+    return std::nullopt;
+  }
+  int64_t v = std::stoll(whole);
+  for (int i = 0; i < decimals; ++i) v = v * 10 + (size_t(i) < frac.size() ? frac[size_t(i)] - '0' : 0);
+  if (negative && v != 0) {
+    why = "must not be negative";
+    return std::nullopt;
+  }
+  if (v > max) {
+    why = "is too large";
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::string Placeholders(size_t n) {
+  std::string s = "?";
+  for (size_t i = 1; i < n; ++i) s += ", ?";
+  return s;
+}
+
+HeaderMatch MatchHeader(const std::vector<std::string>& cells, std::span<const HeaderAlias> aliases,
+                        std::span<const char* const> field_names) {
+  HeaderMatch m;
+  m.column_of.assign(field_names.size(), -1);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::string h(Trim(cells[i]));
+    if (h.empty()) continue;
+    std::string key = NormalizeHeader(h);
+    // "手机号(必填)" and "Phone (required)": a note in brackets does not matter.
+    for (const char* open : {"(", "（", "["}) {
+      auto p = key.find(open);
+      if (p != std::string::npos && p > 0) key.erase(p);
+    }
+    const HeaderAlias* hit = nullptr;
+    for (const auto& a : aliases)
+      if (key == a.header) hit = &a;
+    if (!hit) {
+      m.ignored.push_back(h);
+      continue;
+    }
+    const char* name = field_names[size_t(hit->field)];
+    int& col = m.column_of[size_t(hit->field)];
+    if (col >= 0) {
+      m.errors.push_back({name, "columns '" + m.headers[size_t(col)] + "' and '" + h + "' are both " + name});
+      continue;
+    }
+    col = int(i);
+    m.columns.push_back(h + " → " + name);
+    m.headers.resize(std::max(m.headers.size(), i + 1));
+    m.headers[i] = h;
+  }
+  return m;
+}
+
+bool IsBlankRow(const TableRow& row) {
+  if (!row.problem.empty()) return false;
+  for (const auto& c : row.cells)
+    if (!Trim(c).empty()) return false;
+  return true;
+}
+
+Status RunImportTransaction(Context& ctx, bool dry_run, const std::function<Status(store::Tx&)>& body) {
+  constexpr int64_t kImportCacheKiB = 192 * 1024;
+  auto run = [&](store::Tx& tx) -> Status {
+    // SQLite: a large import inserts into several indexes at random places; with the default
+    // 2 MB page cache most of that time goes to spilling and re-reading pages. A bigger cache on
+    // the writer connection for this transaction, then back to what it was.
+    std::optional<int64_t> cache_before;
+    if (tx.engine() == store::Engine::kSqlite && !dry_run) {
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("PRAGMA cache_size"));
+      if (!rows.empty()) cache_before = rows[0].Int(0);
+      SY_RETURN_IF_ERROR(tx.Exec("PRAGMA cache_size = " + std::to_string(-kImportCacheKiB)).status());
+    }
+    Status st = body(tx);
+    if (cache_before) {
+      Status restored = tx.Exec("PRAGMA cache_size = " + std::to_string(*cache_before)).status();
+      if (st.ok()) st = restored;
+    }
+    return st;
+  };
+  return dry_run ? ctx.db.Read(run) : ctx.db.Write(run);
 }
 
 }  // namespace shuyou::service

@@ -23,5 +23,6 @@ void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
 void AddSalesRoutes(Router& r, App& app);    // /api/v1/sales
 void AddShiftRoutes(Router& r, App& app);    // /api/v1/shifts
 void AddCouponRoutes(Router& r, App& app);   // /api/v1/coupons
+void AddProductImportRoutes(Router& r, App& app);  // /api/v1/products/import
 
 }  // namespace shuyou::http
