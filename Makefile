@@ -47,6 +47,7 @@ test-release:
 bench: build
 	@bash bench/http/run.sh
 	@bash bench/members/run.sh
+	@bash bench/checkout/run.sh
 
 clean:
 	rm -rf build build-debug build-asan web/dist

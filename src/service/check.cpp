@@ -101,6 +101,39 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
       if (!r.IsNull(4) && r.Int(2) > r.Int(4))
         found.push_back({"coupon uses <= max_uses", 0, r.Int(2), r.Int(4), subject});
     }
+    // Sales (service/sales.h): each total is the sum of its lines; payments pay what was due.
+    struct SaleSum {
+      const char* invariant;
+      const char* cached;    // column of sales s
+      const char* computed;  // aggregate over sale_lines l
+    };
+    static const SaleSum kSaleSums[] = {
+        {"sales.subtotal = SUM(sale_lines.gross)", "s.subtotal", "SUM(l.gross)"},
+        {"sales.net_total = SUM(sale_lines.net)", "s.net_total", "SUM(l.net)"},
+        {"sales.points_value = SUM(sale_lines.points_share)", "s.points_value", "SUM(l.points_share)"},
+        {"sales.net_total = subtotal - discount_total", "s.net_total", "MIN(s.subtotal - s.discount_total)"},
+        {"sales.due = net_total - points_value", "s.due", "MIN(s.net_total - s.points_value)"},
+        {"sales.refunded_total = SUM(returned lines' refunds)", "s.refunded_total",
+         "(SELECT COALESCE(SUM(r.refund_total), 0) FROM sale_returns r WHERE r.sale_id = s.id)"},
+    };
+    for (const auto& c : kSaleSums) {
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT s.id, ") + c.cached + ", " + c.computed +
+                                             " FROM sales s JOIN sale_lines l ON l.sale_id = s.id GROUP BY s.id, " +
+                                             c.cached + " HAVING " + c.cached + " <> " + c.computed + " ORDER BY s.id"));
+      for (const auto& r : rows.rows) found.push_back({c.invariant, 0, r.Int(1), r.Int(2), "sale " + r.Text(0)});
+    }
+    SY_ASSIGN_OR_RETURN(auto pays, tx.Exec(
+        "SELECT s.id, s.due, COALESCE(SUM(p.amount), 0) FROM sales s LEFT JOIN sale_payments p ON p.sale_id = s.id "
+        "GROUP BY s.id, s.due HAVING s.due <> COALESCE(SUM(p.amount), 0) ORDER BY s.id"));
+    for (const auto& r : pays.rows)
+      found.push_back({"sales.due = SUM(sale_payments.amount)", 0, r.Int(1), r.Int(2), "sale " + r.Text(0)});
+    SY_ASSIGN_OR_RETURN(auto returned, tx.Exec(
+        "SELECT l.id, l.returned_qty, COALESCE(SUM(rl.quantity), 0), l.quantity FROM sale_lines l LEFT JOIN return_lines rl "
+        "ON rl.sale_line_id = l.id GROUP BY l.id, l.returned_qty, l.quantity "
+        "HAVING l.returned_qty <> COALESCE(SUM(rl.quantity), 0) OR l.returned_qty > l.quantity ORDER BY l.id"));
+    for (const auto& r : returned.rows)
+      found.push_back({"sale_lines.returned_qty = SUM(return_lines.quantity) <= quantity", 0, r.Int(1), r.Int(2),
+                       "sale line " + r.Text(0)});
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -462,6 +462,23 @@ TEST_P(SalesApi, AQuotePricesLikeCheckoutAndWritesNothing) {
   EXPECT_EQ(sold.json["points_earned"], q.json["points_to_earn"]);
 }
 
+TEST_P(SalesApi, CheckFindsASaleWhoseTotalsNoLongerAddUp) {
+  Reply r = Sell(json{{"store_id", store_id_},
+                      {"lines", {{{"product_id", book_a_}, {"quantity", 1}}, {{"product_id", book_b_}, {"quantity", 1}}}},
+                      {"payments", {{{"method", "cash"}, {"amount", 9590}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  ExpectChecksClean();
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) {
+                   return tx.Exec("UPDATE sale_lines SET net = net + 1 WHERE line_no = 2").status();
+                 }).ok());
+  auto found = service::CheckInvariants(app_->context());
+  ASSERT_TRUE(found.ok());
+  std::vector<std::string> names;
+  for (const auto& m : *found) names.push_back(m.invariant + " / " + m.subject);
+  std::string sale = "sale " + std::to_string(r.json["id"].get<int64_t>());
+  EXPECT_EQ(names, (std::vector<std::string>{"sales.net_total = SUM(sale_lines.net) / " + sale}));
+}
+
 SHUYOU_INSTANTIATE_FOR_ENGINES(SalesApi);
 
 }  // namespace
