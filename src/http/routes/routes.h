@@ -20,5 +20,6 @@ void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /
 void AddCatalogRoutes(Router& r, App& app);  // /api/v1/products, /api/v1/categories
 void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
 void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
+void AddReceiptRoutes(Router& r, App& app);  // /api/v1/sales/{id}/receipt, /receipt/email
 
 }  // namespace shuyou::http
