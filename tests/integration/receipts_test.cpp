@@ -11,6 +11,7 @@
 #include "service/outbox.h"
 #include "service/receipts.h"
 #include "support/api_client.h"
+#include "support/process.h"
 #include "support/smtp_server.h"
 
 namespace shuyou::test {
@@ -295,6 +296,44 @@ TEST_P(ReceiptApi, ARefusedConnectionIsRetriedWithBackoffThenFails) {
 }
 
 SHUYOU_INSTANTIATE_FOR_ENGINES(ReceiptApi);
+
+// `shuyou jobs run outbox` as an operator runs it: off without smtp_url, delivering with it.
+class OutboxCli : public ::testing::TestWithParam<store::Engine> {};
+
+TEST_P(OutboxCli, JobsRunOutboxDeliversWhenSmtpIsSet) {
+  std::string target = NewTestDatabaseTarget(GetParam());
+  auto migrate = RunProcess({ShuyouBinary(), "migrate", "--db", target}, {}, 60s);
+  ASSERT_TRUE(migrate.status.ok()) << migrate.Describe();
+  {
+    store::Options o;
+    o.readers = 1;
+    auto db = OpenTestDatabase(target, o);
+    service::Context ctx{*db, {}, service::SystemNowMs};
+    Status st = db->Write([&](store::Tx& tx) {
+      return service::EnqueueEmail(tx, ctx, "reader@example.org", "您的小票", "合计 ¥86.00", "", "receipt", "sale:1",
+                                   std::nullopt)
+          .status();
+    });
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+  auto off = RunProcess({ShuyouBinary(), "jobs", "run", "outbox", "--db", target}, {}, 60s);
+  ASSERT_TRUE(off.status.ok()) << off.Describe();
+  EXPECT_NE(off.out.find("delivery is off"), std::string::npos) << off.out;
+
+  SmtpServer smtp;
+  auto on = RunProcess({ShuyouBinary(), "jobs", "run", "outbox", "--db", target},
+                       {{{"SHUYOU_SMTP_URL", smtp.url()}, {"SHUYOU_MAIL_FROM", "receipts@shop.example"},
+                         {"SHUYOU_SMTP_PASSWORD", "s3cret-pw"}}, ""}, 60s);
+  ASSERT_TRUE(on.status.ok()) << on.Describe();
+  EXPECT_EQ(on.out, "outbox: 1 sent, 0 to retry, 0 failed\n");
+  EXPECT_EQ(on.err.find("s3cret-pw"), std::string::npos);
+  auto msgs = smtp.messages();
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].recipients, std::vector<std::string>{"reader@example.org"});
+  EXPECT_EQ(msgs[0].Header("Content-Type"), "text/plain; charset=UTF-8");  // no HTML part given
+}
+
+SHUYOU_INSTANTIATE_FOR_ENGINES(OutboxCli);
 
 }  // namespace
 }  // namespace shuyou::test
