@@ -202,6 +202,16 @@ TEST_P(ReceiptApi, EmailQueuesToTheMemberOrTheGivenAddress) {
   EXPECT_EQ(row.purpose, "receipt");
   EXPECT_EQ(row.ref, "sale:" + std::to_string(sale_));
   EXPECT_EQ(row.member_id, member_);
+  int64_t audited = 0;
+  Status st = db_->Read([&](store::Tx& tx) -> Status {
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT COUNT(*) FROM audit_log WHERE action = 'sale.receipt.email' AND "
+                                           "target = ? AND actor_id = ?",
+                                           {"sale:" + std::to_string(sale_), cashier_id_}));
+    audited = rows[0].Int(0);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(audited, 1);
 
   Reply other = Send(cashier_, "POST", R(sale_, "/email"), json{{"email", "friend@example.org"}, {"lang", "en"}});
   ASSERT_EQ(other.status, 202) << other.body;
