@@ -110,29 +110,37 @@ Result<core::ReceiptDoc> LoadReceiptDoc(Context& ctx, int64_t sale_id, std::stri
   return doc;
 }
 
-Result<OutboxMessage> EmailReceipt(Context& ctx, const Actor& actor, int64_t sale_id, std::optional<std::string> email,
-                                   std::string_view lang) {
+Result<OutboxMessage> EmailReceiptIn(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t sale_id,
+                                     std::optional<std::string> email, std::string_view lang) {
   SY_RETURN_IF_ERROR(CheckReceiptLang(lang));
   if (email && !core::LooksLikeEmailAddress(*email))
     return Invalid("not an e-mail address", {{"email", "must be one e-mail address such as name@example.com"}});
+  SY_ASSIGN_OR_RETURN(core::ReceiptDoc doc, LoadReceiptDoc(tx, ctx, sale_id, lang));
+  SY_ASSIGN_OR_RETURN(auto sale, tx.Exec("SELECT member_id FROM sales WHERE id = ?", {sale_id}));
+  std::optional<int64_t> member_id = sale[0].OptInt(0);
+  std::string to = email.value_or("");
+  if (to.empty() && member_id) {
+    SY_ASSIGN_OR_RETURN(auto m, tx.Exec("SELECT email FROM members WHERE id = ?", {*member_id}));
+    if (!m.empty()) to = m[0].Text(0);
+  }
+  if (to.empty())
+    return Invalid(member_id ? "the member has no e-mail address: give one" : "a walk-in sale: give an e-mail address",
+                   {{"email", "is required"}});
+  SY_ASSIGN_OR_RETURN(OutboxMessage out,
+                      EnqueueEmail(tx, ctx, to, core::ReceiptEmailSubject(doc, lang), core::RenderReceiptText(doc, lang),
+                                   core::RenderReceiptHtml(doc, lang), "receipt", "sale:" + std::to_string(sale_id),
+                                   member_id));
+  SY_RETURN_IF_ERROR(RecordAudit(tx, ctx, actor, "sale.receipt.email", "sale:" + std::to_string(sale_id),
+                                 {{"outbox_id", out.id}, {"to_member", !email.has_value()}}));
+  return out;
+}
+
+Result<OutboxMessage> EmailReceipt(Context& ctx, const Actor& actor, int64_t sale_id, std::optional<std::string> email,
+                                   std::string_view lang) {
   OutboxMessage out;
   SY_RETURN_IF_ERROR(ctx.db.Write([&](store::Tx& tx) -> Status {
-    SY_ASSIGN_OR_RETURN(core::ReceiptDoc doc, LoadReceiptDoc(tx, ctx, sale_id, lang));
-    SY_ASSIGN_OR_RETURN(auto sale, tx.Exec("SELECT member_id FROM sales WHERE id = ?", {sale_id}));
-    std::optional<int64_t> member_id = sale[0].OptInt(0);
-    std::string to = email.value_or("");
-    if (to.empty() && member_id) {
-      SY_ASSIGN_OR_RETURN(auto m, tx.Exec("SELECT email FROM members WHERE id = ?", {*member_id}));
-      if (!m.empty()) to = m[0].Text(0);
-    }
-    if (to.empty())
-      return Invalid(member_id ? "the member has no e-mail address: give one" : "a walk-in sale: give an e-mail address",
-                     {{"email", "is required"}});
-    SY_ASSIGN_OR_RETURN(out, EnqueueEmail(tx, ctx, to, core::ReceiptEmailSubject(doc, lang),
-                                          core::RenderReceiptText(doc, lang), core::RenderReceiptHtml(doc, lang), "receipt",
-                                          "sale:" + std::to_string(sale_id), member_id));
-    return RecordAudit(tx, ctx, actor, "sale.receipt.email", "sale:" + std::to_string(sale_id),
-                       {{"outbox_id", out.id}, {"to_member", !email.has_value()}});
+    SY_ASSIGN_OR_RETURN(out, EmailReceiptIn(tx, ctx, actor, sale_id, email, lang));
+    return Status::Ok();
   }));
   return out;
 }

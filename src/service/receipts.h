@@ -24,6 +24,8 @@ Result<core::ReceiptDoc> LoadReceiptDoc(Context& ctx, int64_t sale_id, std::stri
 
 // Queues the receipt (text and HTML) for `email`, or the member's e-mail when absent. Invalid
 // when neither exists or the address is not one. Owners, managers and cashiers. Audited.
+Result<OutboxMessage> EmailReceiptIn(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t sale_id,
+                                     std::optional<std::string> email, std::string_view lang);
 Result<OutboxMessage> EmailReceipt(Context& ctx, const Actor& actor, int64_t sale_id, std::optional<std::string> email,
                                    std::string_view lang);
 

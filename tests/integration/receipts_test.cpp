@@ -96,6 +96,25 @@ class ReceiptApi : public ApiFixture {
     return "/api/v1/sales/" + std::to_string(sale) + "/receipt" + query;
   }
 
+  // A POST with an Idempotency-Key header from an integration (API key).
+  Reply PostWithKey(const Caller& who, const std::string& path, const json& body, const std::string& key) {
+    http::Request req;
+    req.method = "POST";
+    req.target = path;
+    req.body = body.dump();
+    req.remote_addr = who.ip;
+    req.headers["content-type"] = "application/json";
+    req.headers["idempotency-key"] = key;
+    req.headers["authorization"] = "Bearer " + who.bearer;
+    http::Response res = app_->Handle(req);
+    Reply out;
+    out.status = res.status;
+    out.body = res.body;
+    out.headers = res.headers;
+    out.json = json::parse(res.body, nullptr, false);
+    return out;
+  }
+
   service::OutboxMessage Outbox(int64_t id) {
     auto m = service::GetOutboxMessage(app_->context(), id);
     EXPECT_TRUE(m.ok()) << m.status().message();
@@ -229,6 +248,21 @@ TEST_P(ReceiptApi, EmailQueuesToTheMemberOrTheGivenAddress) {
   EXPECT_EQ(CountRows("outbox"), before);  // nothing half-written
   // A walk-in customer's receipt goes to the address they give.
   EXPECT_EQ(Send(cashier_, "POST", R(walk_in_, "/email"), json{{"email", "walkin@example.com"}}).status, 202);
+}
+
+TEST_P(ReceiptApi, ARetriedEmailRequestWithAKeyQueuesOnce) {
+  Caller till = ApiKeyCaller("cashier");
+  json body{{"email", "friend@example.org"}};
+  Reply first = PostWithKey(till, R(sale_, "/email"), body, "till-1-receipt-0001");
+  ASSERT_EQ(first.status, 202) << first.body;
+  int64_t rows = CountRows("outbox");
+  Reply again = PostWithKey(till, R(sale_, "/email"), body, "till-1-receipt-0001");
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.json["id"], first.json["id"]);
+  EXPECT_EQ(CountRows("outbox"), rows);
+  EXPECT_EQ(PostWithKey(till, R(sale_, "/email"), json{{"email", "other@example.org"}}, "till-1-receipt-0001").status, 409);
+  EXPECT_EQ(CountRows("outbox"), rows);
 }
 
 TEST_P(ReceiptApi, TheOutboxJobDeliversOverSmtp) {

@@ -91,7 +91,14 @@ void AddReceiptRoutes(Router& r, App& app) {
     std::optional<std::string> email = OptString(body, "email");
     if (email && email->empty()) email.reset();
     std::string lang = OptString(body, "lang").value_or("zh-CN");
-    return Answer(service::EmailReceipt(ctx, c.principal->actor, *id, email, lang), 202, WriteOutbox);
+    const auto& actor = c.principal->actor;
+    // With an Idempotency-Key, a till that retries after a timeout queues the e-mail once.
+    return IdempotentJson(
+        202, service::RunIdempotent(ctx, "sale.receipt.email:sale:" + std::to_string(*id), IdempotencyKeyOf(c.req),
+                                    c.req.target + "\n" + body.dump(), [&](store::Tx& tx) -> Result<nlohmann::json> {
+                                      SY_ASSIGN_OR_RETURN(auto m, service::EmailReceiptIn(tx, ctx, actor, *id, email, lang));
+                                      return nlohmann::json::parse(ToJson(WriteOutbox, m));
+                                    }));
   });
 }
 
