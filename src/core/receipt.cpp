@@ -145,7 +145,7 @@ std::vector<std::u32string> Wrap(std::u32string text, int cols) {
 
 class Layout {
  public:
-  Layout(int cols, const Labels& t) : cols_(cols), t_(t) {}
+  explicit Layout(int cols) : cols_(cols) {}
 
   void Text(std::string_view s, ReceiptPrintLine::Align a = ReceiptPrintLine::kLeft, bool bold = false, int size = 0) {
     int cols = size == 2 ? cols_ / 2 : cols_;
@@ -201,7 +201,6 @@ class Layout {
     lines_.push_back(std::move(l));
   }
   int cols_;
-  const Labels& t_;
   std::vector<ReceiptPrintLine> lines_;
 };
 
@@ -229,7 +228,7 @@ std::string MaskCardNumber(std::string_view card) {
 std::vector<ReceiptPrintLine> LayoutReceipt(const ReceiptDoc& d, int cols, std::string_view lang) {
   const Labels& t = L(lang);
   cols = std::max(cols, 16);
-  Layout o(cols, t);
+  Layout o(cols);
   using A = ReceiptPrintLine;
 
   o.Text(d.store_name, A::kCenter, true, 1);
