@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/mail.h"
 #include "core/phone.h"
 
 namespace shuyou::cli {
@@ -28,7 +29,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"phone_region", "CN", "region (ISO 3166 code) a phone number typed without + is read in"},
       {"card_prefix", "8601", "digits new member card numbers start with (1-10 digits)"},
       {"timezone", "Asia/Shanghai", "the business's time zone (IANA name): birthdays, expiry dates, jobs"},
-      {"jobs", "on", "on: serve runs the scheduled jobs (expiry, tiers, birthdays); off: only by hand"},
+      {"jobs", "on", "on: serve runs the scheduled jobs (expiry, tiers, birthdays, outbox); off: only by hand"},
+      {"smtp_url", "", "outgoing mail server, smtp://host:25 (STARTTLS when offered) or smtps://host:465; empty: mail waits in the outbox"},
+      {"smtp_user", "", "SMTP user name (empty: no authentication)"},
+      {"smtp_password", "", "SMTP password (never printed; prefer SHUYOU_SMTP_PASSWORD)"},
+      {"mail_from", "", "sender of receipts and other mail, e.g. 书友书店 <receipts@example.com>"},
   };
   return kKeys;
 }
@@ -104,6 +109,26 @@ Result<service::Settings> SettingsFromConfig(const Config& cfg) {
   if (jobs != "on" && jobs != "off")
     return Invalid("jobs must be on or off (got '" + jobs + "' from " + cfg.Source("jobs") + ")");
   s.run_jobs = jobs == "on";
+  s.smtp_url = cfg.Get("smtp_url");
+  s.smtp_user = cfg.Get("smtp_user");
+  s.smtp_password = cfg.Get("smtp_password");
+  s.mail_from = cfg.Get("mail_from");
+  if (!s.smtp_url.empty()) {
+    if (s.smtp_url.rfind("smtp://", 0) != 0 && s.smtp_url.rfind("smtps://", 0) != 0)
+      return Invalid("smtp_url must start with smtp:// or smtps:// (got '" + MaskSecrets(s.smtp_url) + "' from " +
+                     cfg.Source("smtp_url") + ")");
+    if (s.mail_from.empty())
+      return Invalid("mail_from must be set when smtp_url is: the sender address of receipts, such as "
+                     "receipts@example.com");
+  }
+  if (!s.mail_from.empty()) {
+    std::string addr = s.mail_from;
+    auto lt = addr.rfind('<'), gt = addr.rfind('>');
+    if (lt != std::string::npos && gt != std::string::npos && gt > lt) addr = addr.substr(lt + 1, gt - lt - 1);
+    if (!core::LooksLikeEmailAddress(addr) || s.mail_from.find_first_of("\r\n") != std::string::npos)
+      return Invalid("mail_from must be an address such as receipts@example.com or 书友书店 <receipts@example.com> (got '" +
+                     s.mail_from + "' from " + cfg.Source("mail_from") + ")");
+  }
   return s;
 }
 
@@ -143,7 +168,7 @@ std::string Config::Render() const {
   std::string out;
   for (const auto& k : ConfigKeys()) {
     auto [v, src] = values_.at(k.name);
-    v = MaskSecrets(v);
+    v = std::string(k.name).find("password") != std::string::npos && !v.empty() ? "***" : MaskSecrets(v);
     std::string quoted;
     for (char ch : v) {
       if (ch == '"' || ch == '\\') quoted += '\\';

@@ -255,7 +255,7 @@ int main(int argc, char** argv) {
   jobs_cmd->fallthrough();
   auto* jobs_run = jobs_cmd->add_subcommand("run", "run one job for a business day (skipped when that day is done)");
   std::string job_name, job_date;
-  jobs_run->add_option("name", job_name, "points-expiry, tier-evaluation or birthday-bonus")->required();
+  jobs_run->add_option("name", job_name, "points-expiry, tier-evaluation, birthday-bonus or outbox (sends due e-mail)")->required();
   jobs_run->add_option("--date", job_date, "business day YYYY-MM-DD (default: today in the configured time zone)");
   jobs_run->fallthrough();
   auto* jobs_list = jobs_cmd->add_subcommand("list", "show the most recent job runs");
@@ -341,6 +341,17 @@ int main(int argc, char** argv) {
     }
     std::cout << "demo data ready: sign in as 'owner' with password 'shuyou-demo'\n";
     return 0;
+  }
+  if (jobs_run->parsed() && job_name == jobs::kOutboxJob) {
+    auto run = jobs::RunOutbox(ctx);
+    if (!run.ok()) return Fail(run.status());
+    if (!run->enabled) {
+      std::cout << "outbox: e-mail delivery is off (smtp_url is not set); messages stay pending\n";
+      return 0;
+    }
+    std::cout << "outbox: " << run->report.sent << " sent, " << run->report.retried << " to retry, "
+              << run->report.failed << " failed\n";
+    return run->report.failed ? 1 : 0;
   }
   if (jobs_run->parsed()) {
     auto day = job_date.empty() ? service::Today(ctx) : service::ParseDay(job_date);

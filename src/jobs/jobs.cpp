@@ -128,7 +128,7 @@ Result<JobRun> RunJob(service::Context& ctx, const std::string& name, core::Date
   const Job* job = nullptr;
   for (const auto& j : Jobs())
     if (j.name == name) job = &j;
-  if (!job) return Invalid("no job named '" + name + "' (known: points-expiry, tier-evaluation, birthday-bonus)");
+  if (!job) return Invalid("no job named '" + name + "' (known: points-expiry, tier-evaluation, birthday-bonus, outbox)");
   if (!day.ok()) return Invalid("not a real date");
   std::string day_text = service::FormatDay(day);
 
@@ -230,6 +230,15 @@ Result<JobRun> RunJob(service::Context& ctx, const std::string& name, core::Date
     run = RunFromRow(rows[0]);
     return Status::Ok();
   }));
+  return run;
+}
+
+Result<OutboxRun> RunOutbox(service::Context& ctx, int limit) {
+  OutboxRun run;
+  auto transport = service::MakeSmtpTransport(ctx.settings);
+  if (!transport) return run;
+  run.enabled = true;
+  SY_ASSIGN_OR_RETURN(run.report, service::DeliverPending(ctx, *transport, limit));
   return run;
 }
 

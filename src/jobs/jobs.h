@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/points.h"
+#include "service/outbox.h"
 #include "service/services.h"
 
 namespace shuyou::jobs {
@@ -39,5 +40,15 @@ Result<JobRun> RunJob(service::Context& ctx, const std::string& job, core::Date 
 
 // The most recent runs, newest first (by start), at most `limit` (1–200), optionally one job's.
 Result<std::vector<JobRun>> ListJobRuns(service::Context& ctx, int limit, const std::string& job = "");
+
+// "outbox": sends the e-mail that is due (service/outbox.h). Not a daily job and not recorded in
+// job_runs: the scheduler runs it on every pass (each minute) and `shuyou jobs run outbox` by
+// hand. With smtp_url empty delivery is off: `enabled` is false and the mail stays pending.
+inline constexpr const char* kOutboxJob = "outbox";
+struct OutboxRun {
+  bool enabled = false;
+  service::DeliveryReport report;
+};
+Result<OutboxRun> RunOutbox(service::Context& ctx, int limit = 200);
 
 }  // namespace shuyou::jobs

@@ -65,9 +65,20 @@ void Scheduler::RunDue() {
   }
 }
 
+void Scheduler::RunOutboxPass() {
+  auto out = RunOutbox(ctx_);
+  if (!out.ok()) {
+    spdlog::error("jobs: outbox: {}", out.status().message());
+  } else if (out->report.sent || out->report.retried || out->report.failed) {
+    spdlog::info("jobs: outbox: {} sent, {} to retry, {} failed", out->report.sent, out->report.retried,
+                 out->report.failed);
+  }
+}
+
 void Scheduler::Loop() {
   while (!stop_) {
     RunDue();
+    if (!stop_) RunOutboxPass();
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stop_.load(); });
   }

@@ -1,7 +1,8 @@
 // Runs the scheduled jobs inside `shuyou serve`: a thread that wakes every minute, and for every
 // job runs each business day from the day after its last finished run (at most 7 days back, so
 // a server that was down catches up on birthdays and expiry) up to today in the configured time
-// zone. Stop() (or the destructor) ends the thread promptly, between members.
+// zone. Stop() (or the destructor) ends the thread promptly, between members. Each pass also
+// delivers the outbox's due e-mail (RunOutbox) when smtp_url is set.
 #pragma once
 
 #include <atomic>
@@ -21,6 +22,7 @@ class Scheduler {
   void Stop();
   // One pass over every job (what the thread does each minute); for tests.
   void RunDue();
+  void RunOutboxPass();
 
  private:
   void Loop();

@@ -57,4 +57,16 @@ Result<core::Date> ParseDay(std::string_view t) {
   return d;
 }
 
+Result<std::string> FormatLocalMinute(const std::string& zone_name, int64_t utc_ms) {
+  SY_ASSIGN_OR_RETURN(core::TimeZone zone, LoadZone(zone_name));
+  int64_t local_ms = utc_ms + zone.OffsetAt(utc_ms) * 1000;
+  int64_t day_ms = 86400000;
+  int64_t days = local_ms >= 0 ? local_ms / day_ms : -((-local_ms + day_ms - 1) / day_ms);
+  int64_t in_day = local_ms - days * day_ms;
+  core::Date d{std::chrono::sys_days(std::chrono::days(days))};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d", int(in_day / 3600000), int(in_day / 60000 % 60));
+  return FormatDay(d) + buf;
+}
+
 }  // namespace shuyou::service

@@ -19,4 +19,7 @@ Result<core::Date> Today(const Context& ctx);
 std::string FormatDay(core::Date d);                // "2026-11-28"
 Result<core::Date> ParseDay(std::string_view text);  // Invalid unless a real YYYY-MM-DD
 
+// "2026-11-28 14:05": the local date and time of `utc_ms` in the IANA zone `zone` (a store's).
+Result<std::string> FormatLocalMinute(const std::string& zone, int64_t utc_ms);
+
 }  // namespace shuyou::service

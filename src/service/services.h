@@ -34,6 +34,12 @@ struct Settings {
   std::string card_prefix = "8601";       // new member card numbers start with these digits
   std::string timezone = "Asia/Shanghai"; // the business day: birthdays, expiry dates, jobs
   bool run_jobs = true;                   // `shuyou serve` runs the scheduled jobs
+  // Outgoing mail (receipts, campaigns) through the outbox; smtp_url empty: delivery is off and
+  // messages wait in the outbox. smtp://host:25 (STARTTLS when offered) or smtps://host:465.
+  std::string smtp_url;
+  std::string smtp_user;
+  std::string smtp_password;  // never logged or printed
+  std::string mail_from;      // "书友书店 <receipts@example.com>"
 };
 
 struct Context {

@@ -51,6 +51,7 @@ Reply ApiFixture::SendRaw(const Caller& who, const std::string& method, const st
   Reply r;
   r.status = res.status;
   r.body = res.body;
+  r.content_type = res.content_type;
   r.headers = res.headers;
   r.json = nlohmann::json::parse(res.body, nullptr, false);
   if (r.json.is_discarded()) r.json = nullptr;

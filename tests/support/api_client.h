@@ -20,6 +20,7 @@ struct Reply {
   int status = 0;
   nlohmann::json json;  // parsed body (null when not JSON)
   std::string body;
+  std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string Header(const std::string& name) const {
     for (const auto& [k, v] : headers)

@@ -24,5 +24,6 @@ void AddSalesRoutes(Router& r, App& app);    // /api/v1/sales
 void AddShiftRoutes(Router& r, App& app);    // /api/v1/shifts
 void AddCouponRoutes(Router& r, App& app);   // /api/v1/coupons
 void AddProductImportRoutes(Router& r, App& app);  // /api/v1/products/import
+void AddReceiptRoutes(Router& r, App& app);  // /api/v1/sales/{id}/receipt, /receipt/email
 
 }  // namespace shuyou::http
