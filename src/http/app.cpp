@@ -30,6 +30,7 @@ App::App(store::Database& db, AppOptions opt)
   AddCatalogRoutes(router_, *this);
   AddStockRoutes(router_, *this);
   AddMemberImportRoutes(router_, *this);
+  AddMemberInterestRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

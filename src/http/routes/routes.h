@@ -20,5 +20,6 @@ void AddPrivacyRoutes(Router& r, App& app);  // /api/v1/members/{id}/consents, /
 void AddCatalogRoutes(Router& r, App& app);  // /api/v1/products, /api/v1/categories
 void AddStockRoutes(Router& r, App& app);    // /api/v1/stock/*
 void AddMemberImportRoutes(Router& r, App& app);  // /api/v1/members/import
+void AddMemberInterestRoutes(Router& r, App& app);  // /api/v1/members/{id}/interests
 
 }  // namespace shuyou::http
