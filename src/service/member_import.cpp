@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_map>
@@ -18,7 +19,6 @@
 #include "core/staff_rules.h"
 #include "service/business_day.h"
 #include "service/members.h"
-#include "service/privacy.h"
 #include "service/table_files.h"
 
 namespace shuyou::service {
@@ -182,6 +182,61 @@ uint64_t PhoneKey(const std::string& e164) {
   return k;
 }
 
+std::string Placeholders(size_t n) {
+  std::string s = "?";
+  for (size_t i = 1; i < n; ++i) s += ", ?";
+  return s;
+}
+
+// One multi-row INSERT fed a row at a time: every full chunk of kChunk rows goes in with the
+// same statement text (so it is prepared once per connection and then taken from the
+// statement cache), the rest at Flush. `on_rows` receives the RETURNING rows of each statement.
+class RowWriter {
+ public:
+  // head: "INSERT INTO t (a, b) VALUES ", row: "(?, ?)", tail: "" or " RETURNING …".
+  RowWriter(std::string head, std::string row, size_t width, std::string tail = "")
+      : head_(std::move(head)), row_(std::move(row)), tail_(std::move(tail)), width_(width) {
+    params_.reserve(kChunk * width_);
+  }
+
+  std::function<Status(store::Tx&, const store::Rows&)> on_rows;
+
+  Status Add(store::Tx& tx, std::initializer_list<store::Value> values) {
+    if (values.size() != width_) return Internal("a row of " + std::to_string(values.size()) + " values for " + head_);
+    params_.insert(params_.end(), values);
+    if (params_.size() >= kChunk * width_) return Flush(tx);
+    return Status::Ok();
+  }
+
+  Status Flush(store::Tx& tx) {
+    size_t rows = params_.size() / width_;
+    if (rows == 0) return Status::Ok();
+    if (rows == kChunk && full_sql_.empty()) full_sql_ = Sql(kChunk);
+    SY_ASSIGN_OR_RETURN(auto out, tx.Exec(rows == kChunk ? full_sql_ : Sql(rows), params_));
+    params_.clear();
+    written_ += int64_t(rows);
+    return on_rows ? on_rows(tx, out) : Status::Ok();
+  }
+
+  int64_t written() const { return written_; }
+
+ private:
+  std::string Sql(size_t rows) const {
+    std::string sql = head_;
+    sql.reserve(head_.size() + rows * (row_.size() + 2) + tail_.size());
+    for (size_t i = 0; i < rows; ++i) {
+      if (i) sql += ", ";
+      sql += row_;
+    }
+    return sql + tail_;
+  }
+
+  std::string head_, row_, tail_, full_sql_;
+  size_t width_;
+  std::vector<store::Value> params_;
+  int64_t written_ = 0;
+};
+
 struct Candidate {
   int64_t line = 0;
   bool ok = true;        // no problems so far
@@ -204,6 +259,14 @@ class Importer {
     today_ = today.ok() ? FormatDay(*today) : core::FormatIsoUtc(now_).substr(0, 10);
     created_by_ = ActorSource(actor);
     batch_.reserve(kBatch);
+    // Each opening balance is also one points lot (service/points.h). The previous system's
+    // expiry dates are unknown, so, like balances carried over by migration 0006, it does
+    // not lapse by itself; the owner can adjust it.
+    points_.on_rows = [this](store::Tx& tx, const store::Rows& rows) -> Status {
+      for (const auto& r : rows.rows)
+        SY_RETURN_IF_ERROR(lots_.Add(tx, {r.Int(1), r.Int(0), today_, r.Int(2), r.Int(2)}));
+      return Status::Ok();
+    };
   }
 
   Status Row(store::Tx& tx, const TableRow& row) {
@@ -220,6 +283,10 @@ class Importer {
     SY_RETURN_IF_ERROR(Flush(tx));
     rep_.valid = valid_;
     if (!opt_.dry_run) {
+      // What the writers still hold; the points rows before the lots they open.
+      for (RowWriter* w : {&consents_, &points_, &lots_, &stored_}) SY_RETURN_IF_ERROR(w->Flush(tx));
+      points_rows_ = points_.written();
+      stored_rows_ = stored_.written();
       rep_.imported = valid_;
       if (rep_.imported > 0)
         return RecordAudit(tx, ctx_, actor_, "member.import", "members",
@@ -443,9 +510,7 @@ class Importer {
       if (ids.empty()) continue;
 
       std::string cards = "UPDATE members SET card_number = v.column2 FROM (VALUES ";
-      std::string points = "INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason, staff_id) VALUES ";
-      std::string stored = "INSERT INTO stored_value_ledger (member_id, at, kind, amount, balance_after, reason, staff_id) VALUES ";
-      std::vector<store::Value> card_params, point_params, stored_params;
+      std::vector<store::Value> card_params;
       card_params.reserve(ids.size() * 2);
       for (size_t r = 0; r < ids.size(); ++r) {
         int64_t id = ids[r].Int(0);
@@ -454,39 +519,18 @@ class Importer {
         cards += r == 0 ? "(CAST(? AS BIGINT), ?)" : ", (CAST(? AS BIGINT), ?)";
         card_params.emplace_back(id);
         card_params.emplace_back(std::move(card));
-        // The consent history starts with what the file says (service/privacy.h).
-        if (c.consent_email) SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *c.consent_email, now_, source_));
-        if (c.consent_sms) SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "sms", *c.consent_sms, now_, source_));
-        if (c.points > 0) {
-          points += point_params.empty() ? "(?, ?, 'adjust', ?, ?, ?, ?)" : ", (?, ?, 'adjust', ?, ?, ?, ?)";
-          point_params.insert(point_params.end(), {id, now_, c.points, c.points, std::string(kOpeningReason), staff});
-        }
-        if (c.stored_value > 0) {
-          stored += stored_params.empty() ? "(?, ?, 'adjust', ?, ?, ?, ?)" : ", (?, ?, 'adjust', ?, ?, ?, ?)";
-          stored_params.insert(stored_params.end(), {id, now_, c.stored_value, c.stored_value, std::string(kOpeningReason), staff});
-        }
+        // The consent history starts with what the file says: the rows RecordConsentChange
+        // (service/privacy.h) would write, email before sms.
+        if (c.consent_email) SY_RETURN_IF_ERROR(consents_.Add(tx, {id, "email", int64_t(*c.consent_email), now_, source_, ""}));
+        if (c.consent_sms) SY_RETURN_IF_ERROR(consents_.Add(tx, {id, "sms", int64_t(*c.consent_sms), now_, source_, ""}));
+        if (c.points > 0)
+          SY_RETURN_IF_ERROR(points_.Add(tx, {id, now_, c.points, c.points, std::string(kOpeningReason), staff}));
+        if (c.stored_value > 0)
+          SY_RETURN_IF_ERROR(
+              stored_.Add(tx, {id, now_, c.stored_value, c.stored_value, std::string(kOpeningReason), staff}));
       }
       cards += ") AS v WHERE members.id = v.column1";
       SY_RETURN_IF_ERROR(tx.Exec(cards, card_params).status());
-      if (!point_params.empty()) {
-        // Each opening balance is also one points lot (service/points.h). The previous system's
-        // expiry dates are unknown, so, like balances carried over by migration 0006, it does
-        // not lapse by itself; the owner can adjust it.
-        SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(points + " RETURNING id, member_id, points", point_params));
-        std::string lots =
-            "INSERT INTO points_lots (member_id, ledger_id, sale_id, earned_on, expires_on, points, remaining) VALUES ";
-        std::vector<store::Value> lot_params;
-        for (size_t r = 0; r < rows.size(); ++r) {
-          lots += r == 0 ? "(?, ?, NULL, ?, NULL, ?, ?)" : ", (?, ?, NULL, ?, NULL, ?, ?)";
-          lot_params.insert(lot_params.end(), {rows[r].Int(1), rows[r].Int(0), today_, rows[r].Int(2), rows[r].Int(2)});
-        }
-        SY_RETURN_IF_ERROR(tx.Exec(lots, lot_params).status());
-        points_rows_ += int64_t(rows.size());
-      }
-      if (!stored_params.empty()) {
-        SY_RETURN_IF_ERROR(tx.Exec(stored, stored_params).status());
-        stored_rows_ += int64_t(stored_params.size() / 6);
-      }
     }
     return Status::Ok();
   }
@@ -503,6 +547,15 @@ class Importer {
   std::unordered_map<uint64_t, int64_t> phones_;      // phone key → first line
   std::unordered_map<std::string, int64_t> cards_;    // old card → first line
   std::vector<Candidate> batch_;
+  // Rows that follow the members in, a chunk at a time across batches (flushed by Finish).
+  RowWriter consents_{"INSERT INTO member_consents (member_id, channel, granted, at, source, note) VALUES ",
+                      "(?, ?, ?, ?, ?, ?)", 6};
+  RowWriter points_{"INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason, staff_id) VALUES ",
+                    "(?, ?, 'adjust', ?, ?, ?, ?)", 6, " RETURNING id, member_id, points"};
+  RowWriter lots_{"INSERT INTO points_lots (member_id, ledger_id, sale_id, earned_on, expires_on, points, remaining) VALUES ",
+                  "(?, ?, NULL, ?, NULL, ?, ?)", 5};
+  RowWriter stored_{"INSERT INTO stored_value_ledger (member_id, at, kind, amount, balance_after, reason, staff_id) VALUES ",
+                    "(?, ?, 'adjust', ?, ?, ?, ?)", 6};
 };
 
 Status CheckAccess(const Actor& actor, const ImportOptions& opt) {

@@ -5,6 +5,7 @@
 
 #include "core/encoding.h"
 #include "service/loyalty.h"
+#include "service/member_tiers.h"
 #include "service/stamps.h"
 
 namespace shuyou::service {
@@ -72,9 +73,10 @@ Status MoveMemberRecords(store::Tx& tx, const Context& ctx, const Actor& actor, 
       {survivor, dup}));
   SY_RETURN_IF_ERROR(exec("DELETE FROM member_daily WHERE member_id = ?", {dup}));
   SY_RETURN_IF_ERROR(exec(
-      "INSERT INTO member_genres (member_id, genre, spend, purchases) SELECT ?, genre, spend, purchases "
-      "FROM member_genres WHERE member_id = ? ON CONFLICT (member_id, genre) DO UPDATE SET "
-      "spend = member_genres.spend + excluded.spend, purchases = member_genres.purchases + excluded.purchases",
+      "INSERT INTO member_genres (member_id, genre, spend, purchases, last_purchased_on) "
+      "SELECT ?, genre, spend, purchases, last_purchased_on FROM member_genres WHERE member_id = ? "
+      "ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + excluded.spend, "
+      "purchases = member_genres.purchases + excluded.purchases, " + std::string(kLaterGenreDay),
       {survivor, dup}));
   SY_RETURN_IF_ERROR(exec("DELETE FROM member_genres WHERE member_id = ?", {dup}));
   SY_ASSIGN_OR_RETURN(auto totals, tx.Exec("SELECT total_spend, visits, last_visit_at, tier_last_qualified_on "

@@ -108,10 +108,16 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
                              {member_id, FormatDay(day), p.amount, visit})
                          .status());
   for (const auto& [genre, amount] : p.genres) {
-    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO member_genres (member_id, genre, spend, purchases) VALUES (?, ?, ?, ?) "
+    // A return (amount <= 0) leaves the last purchase day as it was; a late-recorded purchase
+    // does not move it back.
+    bool bought = amount > 0;
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO member_genres (member_id, genre, spend, purchases, last_purchased_on) "
+                               "VALUES (?, ?, ?, ?, ?) "
                                "ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + excluded.spend, "
-                               "purchases = member_genres.purchases + excluded.purchases",
-                               {member_id, genre, amount, int64_t(amount > 0 ? 1 : 0)})
+                               "purchases = member_genres.purchases + excluded.purchases, " +
+                                   std::string(kLaterGenreDay),
+                               {member_id, genre, amount, int64_t(bought ? 1 : 0),
+                                bought ? store::Value(FormatDay(day)) : store::Null()})
                            .status());
   }
   return Evaluate(tx, ctx, member_id, day, false);

@@ -24,6 +24,13 @@ struct TierChangeRecord {
   int64_t at = 0;
 };
 
+// The SET clause of an upsert into member_genres that keeps the later of the stored and the
+// incoming (`excluded`) last_purchased_on, NULL counting as unknown (RecordPurchase, merge).
+inline constexpr const char* kLaterGenreDay =
+    "last_purchased_on = CASE WHEN excluded.last_purchased_on IS NULL THEN member_genres.last_purchased_on "
+    "WHEN member_genres.last_purchased_on IS NULL OR member_genres.last_purchased_on < excluded.last_purchased_on "
+    "THEN excluded.last_purchased_on ELSE member_genres.last_purchased_on END";
+
 // Records the purchase and upgrades the member at once when they now qualify higher. Answers
 // the change made, if any. Runs inside the caller's transaction.
 Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Context& ctx, int64_t member_id,

@@ -87,6 +87,14 @@ Result<nlohmann::json> ExportStoredValueLedger(store::Tx& tx, int64_t member_id)
   return RowsJson(rows, "member_id");
 }
 
+// Spend per genre (favourite genres), largest first.
+Result<nlohmann::json> ExportInterests(store::Tx& tx, int64_t member_id) {
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT genre, spend, purchases, last_purchased_on FROM member_genres "
+                                         "WHERE member_id = ? ORDER BY spend DESC, genre",
+                                         {member_id}));
+  return RowsJson(rows);
+}
+
 // Audit entries whose target is the member: what was done to their record, when and by whom.
 Result<nlohmann::json> ExportAudit(store::Tx& tx, int64_t member_id) {
   SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id, at, actor_kind, actor_name, action, details FROM audit_log "
@@ -112,6 +120,7 @@ constexpr ExportSection kExportSections[] = {
     {"consents", ExportConsents},
     {"points_ledger", ExportPointsLedger},
     {"stored_value_ledger", ExportStoredValueLedger},
+    {"interests", ExportInterests},
     {"audit", ExportAudit},
 };
 
@@ -250,10 +259,18 @@ Result<int64_t> ScrubIdempotentAnswers(store::Tx& tx, const Identity& who) {
   return ScrubColumn(tx, who, "idempotency_keys", {"scope", "key"}, "response", true, where, params);
 }
 
+// The member's favourite genres (member_genres, service/member_interests.h) are a reading
+// profile, not a financial record: the sales that made them stay, the profile goes.
+Result<int64_t> DropGenreInterests(store::Tx& tx, const Identity& who) {
+  SY_ASSIGN_OR_RETURN(auto del, tx.Exec("DELETE FROM member_genres WHERE member_id = ?", {who.member_id}));
+  return del.affected;
+}
+
 // Every place outside the members row where the member's personal data may have been copied.
 // The cashier issue adds its own (e.g. a receipt e-mail address kept on a sale).
 constexpr Result<int64_t> (*kErasureSteps[])(store::Tx&, const Identity&) = {
     ScrubPointsReasons, ScrubStoredValueReasons, ScrubConsentNotes, ScrubAuditDetails, ScrubIdempotentAnswers,
+    DropGenreInterests,
 };
 
 bool IsOwner(const Actor& a) { return a.role == core::Role::kOwner; }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -204,6 +205,57 @@ TEST_P(MemberImport, RealRunWritesGoodRowsWithBalancesAndARepeatAddsNothing) {
   EXPECT_EQ(CountRows("points_ledger"), 1);
   EXPECT_EQ(FindOne("13800138001")["points_balance"], 1200);
   EXPECT_EQ(AuditCount("member.import"), 1);  // a run that writes nothing records nothing
+}
+
+// Enough rows that consents, points, lots and stored value go in as several full chunks of the
+// batched INSERTs and a remainder: every member gets exactly the rows the file says, each
+// channel's consent row in order (email before sms), one points lot per opening balance.
+TEST_P(MemberImport, LargeFilesWriteEveryConsentLedgerRowAndLotAcrossBatches) {
+  constexpr int kRows = 1234;
+  std::string csv = "手机号,姓名,积分,储值,邮件营销,短信营销\n";
+  for (int i = 1; i <= kRows; ++i) {
+    char phone[16];
+    std::snprintf(phone, sizeof phone, "1390%07d", i);
+    csv += std::string(phone) + ",会员" + std::to_string(i) + "," + (i % 3 ? std::to_string(i) : "0") + "," +
+           (i % 4 ? "" : "12.34") + "," + (i % 2 ? "是" : "否") + "," + (i % 5 ? "否" : "是") + "\n";
+  }
+  Reply r = Import(csv, false);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json["imported"], kRows);
+  auto one = [&](const std::string& sql) {
+    int64_t v = -1;
+    EXPECT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql));
+                     v = rows[0].Int(0);
+                     return Status::Ok();
+                   }).ok());
+    return v;
+  };
+  const std::string imported = "member_id IN (SELECT id FROM members WHERE phone LIKE '+861390%')";
+  // Two consent rows per member, email first, matching the member's columns.
+  EXPECT_EQ(one("SELECT COUNT(*) FROM member_consents WHERE " + imported), 2 * kRows);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM member_consents c JOIN members m ON m.id = c.member_id WHERE c." + imported +
+                " AND c.granted = CASE c.channel WHEN 'email' THEN m.consent_email ELSE m.consent_sms END "
+                "AND c.source = 'import:members.csv' AND c.note = ''"),
+            2 * kRows);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM member_consents e JOIN member_consents s ON s.member_id = e.member_id "
+                "AND s.channel = 'sms' WHERE e.channel = 'email' AND e.id < s.id AND e." + imported),
+            kRows);
+  EXPECT_EQ(one("SELECT SUM(consent_email) FROM members WHERE phone LIKE '+861390%'"), (kRows + 1) / 2);
+  EXPECT_EQ(one("SELECT SUM(consent_sms) FROM members WHERE phone LIKE '+861390%'"), kRows / 5);
+  // Points: one ledger row and one lot per non-zero balance, the lot pointing at its row.
+  int64_t with_points = kRows - kRows / 3;
+  EXPECT_EQ(one("SELECT COUNT(*) FROM points_ledger WHERE " + imported), with_points);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM points_lots o JOIN points_ledger l ON l.id = o.ledger_id WHERE o." + imported +
+                " AND l.member_id = o.member_id AND l.points = o.points AND o.remaining = o.points"),
+            with_points);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM members WHERE phone LIKE '+861390%' AND points_balance = "
+                "CAST(SUBSTR(phone, 8) AS INTEGER) AND points_balance > 0"),
+            with_points);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM stored_value_ledger WHERE amount = 1234 AND " + imported), kRows / 4);
+  auto problems = service::CheckInvariants(app_->context());
+  ASSERT_TRUE(problems.ok()) << problems.status().message();
+  EXPECT_TRUE(problems->empty()) << (problems->empty() ? "" : problems->front().invariant);
 }
 
 TEST_P(MemberImport, OldCardNumbersMustBeUniqueInTheFileAndTheDatabase) {
