@@ -95,6 +95,16 @@ test('a sale with member, coupon, points and split payment, then a return', { ti
     await page.locator('[data-test="scan-message"]', { hasText: '未找到条码 12345670 对应的商品' }).waitFor()
     assert.equal(await focusedName(page), 'scan')
     assert.equal(await page.locator('[data-test="basket-line"]').count(), 2)
+    // Esc clears the message; Delete (in the empty scan field) removes the last line; scan it again.
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test="scan-message"]').waitFor({ state: 'detached' })
+    await page.keyboard.press('Delete')
+    await page.locator('[data-test="due"]', { hasText: '¥60.00' }).waitFor()
+    assert.equal(await page.locator('[data-test="basket-line"]').count(), 1)
+    await page.keyboard.type(isbnB)
+    await page.keyboard.press('Enter')
+    await page.locator('[data-test="due"]', { hasText: '¥100.00' }).waitFor()
+    assert.equal(await page.locator('[data-test="basket-line"]').count(), 2)
 
     // ---- F2: the member by phone
     await page.keyboard.press('F2')
@@ -199,6 +209,10 @@ test('a sale with member, coupon, points and split payment, then a return', { ti
     await page.locator('[data-test="return-confirm"]').click()
     await page.locator('[data-test="return-result"]').waitFor()
     assert.equal(await text(page, 'return-refund'), '¥30.00')
+    assert.deepEqual(
+      (await page.locator('[data-test="return-result-line"]').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim()),
+      ['收银测试：短歌 × 1 ¥30.00'],
+    )
     assert.equal(await text(page, 'return-refund-stored_value'), '¥30.00')
     assert.equal(await text(page, 'return-points-taken'), '−30')
     assert.equal(await text(page, 'return-points-given'), '+200')
