@@ -45,7 +45,10 @@ export const shellChildren: RouteRecordRaw[] = [
     path: 'loyalty/stamp-cards', name: 'stamp-cards', component: () => import('@/views/loyalty/StampCardsView.vue'),
     meta: { title: 'wallet.stamps.title', nav: Stamp, navGroup: 'loyalty', roles: ['owner', 'manager'] },
   },
-  { path: 'pos', name: 'pos', component: comingSoon, meta: { title: 'nav.pos', nav: ShoppingCart } },
+  {
+    path: 'pos', name: 'pos', component: () => import('@/views/pos/PosView.vue'),
+    meta: { title: 'nav.pos', nav: ShoppingCart, roles: ['owner', 'manager', 'cashier'] },
+  },
   { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   {
     path: 'promotions/coupons', name: 'coupons', component: () => import('@/views/promotions/CouponsView.vue'),
