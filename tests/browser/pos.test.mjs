@@ -242,6 +242,16 @@ test('a sale with member, coupon, points and split payment, then a return', { ti
     await shiftDialog.locator('[data-test="shift-submit"]').click()
     // The till is closed: the screen asks for the next float.
     await page.locator('[data-test="shift-dialog"] .el-dialog__title', { hasText: 'Open the shift' }).waitFor()
+
+    // ---- the member's page lists the purchase, partly returned, and opens its lines
+    await page.goto(`/members/${member.id}`)
+    const purchases = page.locator('[data-test="member-purchases"]')
+    await purchases.locator('.el-table__row', { hasText: 'Partly returned' }).waitFor()
+    assert.match(await purchases.innerText(), /¥80\.00/)
+    assert.match(await purchases.innerText(), /\+75/)
+    await purchases.locator('.el-table__row').first().click()
+    const detail = page.locator('[data-test="purchase-detail"]')
+    await detail.locator('text=coupon:POSMAN100JIAN20').waitFor()
   } catch (e) {
     await failureShot(page, 'pos-sale')
     throw e

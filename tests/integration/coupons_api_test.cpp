@@ -53,7 +53,7 @@ class CouponsApi : public ApiFixture {
     return n;
   }
 
-  // A bare completed sale row for redemptions to point at (the checkout itself is not tested here).
+  // A bare completed sale paid in cash for redemptions to point at (checkout is tested in sales_api_test).
   int64_t NewSale(const std::string& day = "2026-12-05", std::optional<int64_t> member = std::nullopt) {
     int64_t id = 0;
     Status st = db_->Write([&](store::Tx& tx) -> Status {
@@ -62,7 +62,9 @@ class CouponsApi : public ApiFixture {
           "VALUES (?, ?, ?, 0, ?, 10000, 0, 10000, 10000) RETURNING id",
           {"T-" + std::to_string(++sales_), store_id_, member ? store::Value(*member) : store::Null(), day}));
       id = rows[0].Int(0);
-      return Status::Ok();
+      // Paid in full, so that `shuyou check` finds the sale itself consistent.
+      return tx.Exec("INSERT INTO sale_payments (sale_id, method, amount, tendered) VALUES (?, 'cash', 10000, 10000)", {id})
+          .status();
     });
     EXPECT_TRUE(st.ok()) << st.message();
     return id;

@@ -58,7 +58,9 @@ TEST(MailMessage, IsMultipartAlternativeWithBothBodies) {
   EXPECT_EQ(DecodeWords(msg.substr(subj, msg.find("\r\nDate:") - subj)), "您的小票");
   for (size_t i = 0; i < msg.size(); ++i) {
     ASSERT_LT(uint8_t(msg[i]), 0x80) << "8-bit byte at " << i;
-    if (msg[i] == '\n') ASSERT_EQ(msg[i - 1], '\r');
+    if (msg[i] == '\n') {
+      ASSERT_EQ(msg[i - 1], '\r');
+    }
   }
 }
 
