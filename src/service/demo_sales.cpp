@@ -668,7 +668,8 @@ void Generator::Sell(int64_t at, int day) {
   s.at = at;
   s.day = day;
   s.store = int32_t(Pick(store_cum_, Unit(rng_)));
-  s.staff = cashiers_.empty() ? 0 : cashiers_[Below(rng_, cashiers_.size())];
+  uint64_t who = rng_();  // drawn whoever is on staff, so that the rest does not depend on it
+  s.staff = cashiers_.empty() ? 0 : cashiers_[who % cashiers_.size()];
   s.member = PickMember(at);
   // The basket: 1–5 titles, now and then two or three copies.
   uint64_t r = Below(rng_, 100);
@@ -707,7 +708,7 @@ void Generator::Sell(int64_t at, int day) {
   }
   // Now and then a member pays part with points: whole yuan, up to the program's limit.
   const core::PointsRate& rate = program_.points_payment;
-  if (m && m->points >= 500 && rate.points > 0 && rate.worth.minor() > 0 && Chance(rng_, 80)) {
+  if (m && m->points >= 1000 && rate.points > 0 && rate.worth.minor() > 0 && Chance(rng_, 60)) {
     int64_t cap_money = priced->net_total.minor() * rate.max_pct / 100;
     int64_t by_cap = core::MulDivRound(cap_money, rate.points, rate.worth.minor(), core::Rounding::kDown).value_or(0);
     int64_t want = std::min(by_cap, m->points);
@@ -804,7 +805,6 @@ void Generator::Sell(int64_t at, int day) {
   uint64_t back = Below(rng_, 1000);
   if (back >= 18) return;
   pr.is_void = back < 3;
-  if (pr.is_void && !manager_) return;
   pr.at = pr.is_void ? at + int64_t(2 + Below(rng_, 28)) * 60'000 : 0;
   int64_t later_days = pr.is_void ? 0 : int64_t(1 + Below(rng_, 20));
   pr.sale_id = s.id;
