@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
   int64_t demo_sales_per_day = 0;
   demo->add_option("--months", demo_months, "sales history of this many months up to today (0-36, default 3; 0 = none)");
   demo->add_option("--sales-per-day", demo_sales_per_day,
-                   "average sales per day of the history (default: members / 180, at least 40)");
+                   "average sales per day of the history (default: members / 165, at least 40)");
   demo->fallthrough();
 
   auto* import = app.add_subcommand("import", "import data from another system");

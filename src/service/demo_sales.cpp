@@ -279,6 +279,7 @@ class Generator {
 
  private:
   Status Load();
+  Status WriteDays(int64_t now);
   Status LoadMembers(store::Tx& tx);
   Result<int64_t> LocalMidnight(int idx);
   void MakeDay(int idx, int64_t midnight, std::vector<int64_t>& times);
@@ -927,7 +928,7 @@ Result<DemoSalesResult> Generator::Run() {
   first_day_ = DayIndex(start);
   last_day_ = DayIndex(today);
   size_t n_days = size_t(last_day_ - first_day_ + 1);
-  sales_per_day_ = o_.sales_per_day ? *o_.sales_per_day : std::max<int64_t>(40, int64_t(members_.size()) / 180);
+  sales_per_day_ = o_.sales_per_day ? *o_.sales_per_day : std::max<int64_t>(40, int64_t(members_.size()) / 165);
   result_.first_day = FormatDay(start);
   result_.last_day = FormatDay(today);
   for (int d = first_day_; d <= last_day_; ++d) {
@@ -942,6 +943,29 @@ Result<DemoSalesResult> Generator::Run() {
   returns_.assign(n_days, {});
   batch_sale_ = next_sale_, batch_line_ = next_line_, batch_pay_ = next_pay_;
 
+  // SQLite: a larger page cache for the writer while the history is written (most of the time
+  // otherwise goes to re-reading index pages), given back at the end.
+  std::optional<int64_t> cache_pages;
+  if (ctx_.db.engine() == store::Engine::kSqlite) {
+    SY_RETURN_IF_ERROR(ctx_.db.Write([&](store::Tx& tx) -> Status {
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("PRAGMA cache_size"));
+      if (!rows.empty()) cache_pages = rows[0].Int(0);
+      return tx.Exec("PRAGMA cache_size = -262144").status();  // 256 MiB
+    }));
+  }
+  Status st = WriteDays(now);
+  if (cache_pages) {
+    Status restored = ctx_.db.Write([&](store::Tx& tx) {
+      return tx.Exec("PRAGMA cache_size = " + std::to_string(*cache_pages)).status();
+    });
+    if (st.ok()) st = restored;
+  }
+  if (!st.ok()) return st;
+  return result_;
+}
+
+Status Generator::WriteDays(int64_t now) {
+  const size_t n_days = size_t(last_day_ - first_day_ + 1);
   std::vector<int64_t> times;
   for (int d = first_day_; d <= last_day_; ++d) {
     SY_ASSIGN_OR_RETURN(int64_t midnight, LocalMidnight(d));
@@ -984,7 +1008,7 @@ Result<DemoSalesResult> Generator::Run() {
     }
     if (batch_sales_count_ >= int64_t(kFlushSales) || d == last_day_) SY_RETURN_IF_ERROR(Flush());
   }
-  return result_;
+  return Status::Ok();
 }
 
 Status Generator::Flush() {
@@ -1027,7 +1051,7 @@ Status Generator::WriteBatch(store::Tx& tx) {
                                store::Value(s.due), store::Value(s.tax_total), store::Value(s.tendered),
                                store::Value(s.change_due), store::Value(s.points_earned), store::Value(s.refunded_total),
                                store::Value(std::string(s.status))})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   SY_RETURN_IF_ERROR(InsertRows(
       tx, "INSERT INTO sale_lines (id, sale_id, line_no, product_id, barcode, title, genre, quantity, unit_price, "
@@ -1041,27 +1065,27 @@ Status Generator::WriteBatch(store::Tx& tx) {
                                store::Value(p.tax_bp), store::Value(l.gross), store::Value(l.member_discount),
                                store::Value(l.coupon_discount), store::Value(l.net), store::Value(l.points_share),
                                store::Value(l.paid), store::Value(l.tax), store::Value(l.returned_qty)})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO sale_discounts (sale_id, rule, detail, amount, applied) VALUES ", q(5), 5,
                                 discounts_.size(), [&](size_t i, std::vector<store::Value>& v) {
                                   const DiscountRow& d = discounts_[i];
-                                  v.push_back(d.sale_id);
-                                  v.push_back(d.rule);
-                                  v.push_back(d.detail);
-                                  v.push_back(d.amount);
-                                  v.push_back(int64_t(d.applied ? 1 : 0));
+                                  v.emplace_back(d.sale_id);
+                                  v.emplace_back(d.rule);
+                                  v.emplace_back(d.detail);
+                                  v.emplace_back(d.amount);
+                                  v.emplace_back(int64_t(d.applied ? 1 : 0));
                                 }));
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO sale_payments (id, sale_id, method, amount, tendered, reference, refunded) VALUES ",
                                 q(7), 7, pays_.size(), [&](size_t i, std::vector<store::Value>& v) {
                                   const PayRow& p = pays_[i];
-                                  v.push_back(p.id);
-                                  v.push_back(p.sale_id);
-                                  v.push_back(std::string(MethodName(p.method)));
-                                  v.push_back(p.amount);
-                                  v.push_back(p.tendered);
-                                  v.push_back(p.reference);
-                                  v.push_back(p.refunded);
+                                  v.emplace_back(p.id);
+                                  v.emplace_back(p.sale_id);
+                                  v.emplace_back(std::string(MethodName(p.method)));
+                                  v.emplace_back(p.amount);
+                                  v.emplace_back(p.tendered);
+                                  v.emplace_back(p.reference);
+                                  v.emplace_back(p.refunded);
                                 }));
   SY_RETURN_IF_ERROR(InsertRows(
       tx, "INSERT INTO sale_returns (id, sale_id, store_id, staff_id, at, business_day, kind, reason, refund_total, "
@@ -1072,24 +1096,24 @@ Status Generator::WriteBatch(store::Tx& tx) {
                                OptId(r.staff), store::Value(r.at), store::Value(Day(r.day)),
                                store::Value(std::string(r.is_void ? "void" : "return")), store::Value(r.reason),
                                store::Value(r.refund_total), store::Value(r.taken_back), store::Value(int64_t(0))})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO return_lines (return_id, sale_line_id, quantity, refund, points_share) VALUES ",
                                 q(5), 5, ret_lines_.size(), [&](size_t i, std::vector<store::Value>& v) {
                                   const ReturnLineRow& r = ret_lines_[i];
-                                  v.push_back(r.return_id);
-                                  v.push_back(r.sale_line_id);
-                                  v.push_back(r.qty);
-                                  v.push_back(r.refund);
-                                  v.push_back(int64_t(0));
+                                  v.emplace_back(r.return_id);
+                                  v.emplace_back(r.sale_line_id);
+                                  v.emplace_back(r.qty);
+                                  v.emplace_back(r.refund);
+                                  v.emplace_back(int64_t(0));
                                 }));
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO return_payments (return_id, sale_payment_id, method, amount) VALUES ",
                                 q(4), 4, ret_pays_.size(), [&](size_t i, std::vector<store::Value>& v) {
                                   const ReturnPayRow& r = ret_pays_[i];
-                                  v.push_back(r.return_id);
-                                  v.push_back(r.sale_payment_id);
-                                  v.push_back(std::string(MethodName(r.method)));
-                                  v.push_back(r.amount);
+                                  v.emplace_back(r.return_id);
+                                  v.emplace_back(r.sale_payment_id);
+                                  v.emplace_back(std::string(MethodName(r.method)));
+                                  v.emplace_back(r.amount);
                                 }));
   for (const auto& [id, n] : old_line_returned_)
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE sale_lines SET returned_qty = returned_qty + ? WHERE id = ?", {n, id}).status());
@@ -1109,7 +1133,7 @@ Status Generator::WriteBatch(store::Tx& tx) {
                                store::Value(std::string(l.kind)), store::Value(l.points), store::Value(l.balance_after),
                                store::Value(l.reason), OptId(l.staff), OptId(l.sale_id),
                                l.expires_day == kNone ? store::Null() : store::Value(FormatDay(DateOf(l.expires_day)))})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   SY_RETURN_IF_ERROR(InsertRows(
       tx, "INSERT INTO points_lots (id, member_id, ledger_id, sale_id, earned_on, expires_on, points, remaining) VALUES ",
@@ -1120,23 +1144,23 @@ Status Generator::WriteBatch(store::Tx& tx) {
                                store::Value(n.ledger_id), OptId(n.sale_id), store::Value(Day(l.earned_day)),
                                store::Value(FormatDay(DateOf(l.expires_day))), store::Value(n.points),
                                store::Value(l.remaining)})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   if (!dirty_lots_.empty()) {
     std::vector<int32_t> sorted = dirty_lots_;
     std::sort(sorted.begin(), sorted.end());
     SY_RETURN_IF_ERROR(InsertRows(tx, "UPDATE points_lots SET remaining = v.column2 FROM (VALUES ", "(?, ?)", 2,
                                   sorted.size(), [&](size_t i, std::vector<store::Value>& v) {
-                                    v.push_back(lot_id_base_ + sorted[i]);
-                                    v.push_back(lots_[size_t(sorted[i])].remaining);
+                                    v.emplace_back(lot_id_base_ + sorted[i]);
+                                    v.emplace_back(lots_[size_t(sorted[i])].remaining);
                                   },
                                   ") AS v WHERE points_lots.id = v.column1"));
   }
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO points_draws (ledger_id, lot_id, points) VALUES ", q(3), 3, draws_.size(),
                                 [&](size_t i, std::vector<store::Value>& v) {
-                                  v.push_back(draws_[i].ledger_id);
-                                  v.push_back(lot_id_base_ + draws_[i].lot);
-                                  v.push_back(draws_[i].points);
+                                  v.emplace_back(draws_[i].ledger_id);
+                                  v.emplace_back(lot_id_base_ + draws_[i].lot);
+                                  v.emplace_back(draws_[i].points);
                                 }));
   SY_RETURN_IF_ERROR(InsertRows(
       tx, "INSERT INTO points_reversals (target, member_id, at, returned, of_total, earned_due, earned_taken, redeemed_given) VALUES ",
@@ -1145,36 +1169,36 @@ Status Generator::WriteBatch(store::Tx& tx) {
         for (store::Value x : {store::Value("sale:" + std::to_string(r.sale_id)), store::Value(members_[size_t(r.member)].id),
                                store::Value(r.at), store::Value(r.returned), store::Value(r.of_total), store::Value(r.due),
                                store::Value(r.taken), store::Value(int64_t(0))})
-          v.push_back(std::move(x));
+          v.emplace_back(std::move(x));
       }));
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO tier_history (member_id, from_tier, to_tier, reason, day, at) VALUES ",
                                 q(6), 6, tier_rows_.size(), [&](size_t i, std::vector<store::Value>& v) {
                                   const TierRow& t = tier_rows_[i];
-                                  v.push_back(members_[size_t(t.member)].id);
-                                  v.push_back(tiers[t.from].name);
-                                  v.push_back(tiers[t.to].name);
-                                  v.push_back(t.reason);
-                                  v.push_back(Day(t.day));
-                                  v.push_back(t.at);
+                                  v.emplace_back(members_[size_t(t.member)].id);
+                                  v.emplace_back(tiers[t.from].name);
+                                  v.emplace_back(tiers[t.to].name);
+                                  v.emplace_back(t.reason);
+                                  v.emplace_back(Day(t.day));
+                                  v.emplace_back(t.at);
                                 }));
   // Purchase statistics, as RecordPurchase keeps them.
   std::vector<std::pair<std::pair<int32_t, int32_t>, std::pair<int64_t, int64_t>>> daily(daily_.begin(), daily_.end());
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO member_daily (member_id, day, spend, visits) VALUES ", q(4), 4, daily.size(),
                                 [&](size_t i, std::vector<store::Value>& v) {
-                                  v.push_back(members_[size_t(daily[i].first.first)].id);
-                                  v.push_back(Day(daily[i].first.second));
-                                  v.push_back(daily[i].second.first);
-                                  v.push_back(daily[i].second.second);
+                                  v.emplace_back(members_[size_t(daily[i].first.first)].id);
+                                  v.emplace_back(Day(daily[i].first.second));
+                                  v.emplace_back(daily[i].second.first);
+                                  v.emplace_back(daily[i].second.second);
                                 },
                                 " ON CONFLICT (member_id, day) DO UPDATE SET spend = member_daily.spend + excluded.spend, "
                                 "visits = member_daily.visits + excluded.visits"));
   std::vector<std::pair<std::pair<int32_t, int>, std::pair<int64_t, int64_t>>> mg(member_genres_.begin(), member_genres_.end());
   SY_RETURN_IF_ERROR(InsertRows(tx, "INSERT INTO member_genres (member_id, genre, spend, purchases) VALUES ", q(4), 4, mg.size(),
                                 [&](size_t i, std::vector<store::Value>& v) {
-                                  v.push_back(members_[size_t(mg[i].first.first)].id);
-                                  v.push_back(genres_[size_t(mg[i].first.second)]);
-                                  v.push_back(mg[i].second.first);
-                                  v.push_back(mg[i].second.second);
+                                  v.emplace_back(members_[size_t(mg[i].first.first)].id);
+                                  v.emplace_back(genres_[size_t(mg[i].first.second)]);
+                                  v.emplace_back(mg[i].second.first);
+                                  v.emplace_back(mg[i].second.second);
                                 },
                                 " ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + excluded.spend, "
                                 "purchases = member_genres.purchases + excluded.purchases"));
@@ -1187,14 +1211,14 @@ Status Generator::WriteBatch(store::Tx& tx) {
       "(?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT))", 8, touched.size(),
       [&](size_t i, std::vector<store::Value>& v) {
         const Member& m = members_[size_t(touched[i])];
-        v.push_back(m.id);
-        v.push_back(m.total_spend);
-        v.push_back(m.visits);
-        v.push_back(m.last_visit_at ? store::Value(*m.last_visit_at) : store::Null());
-        v.push_back(m.points);
-        v.push_back(m.tier_known ? store::Value(tiers[m.tier].name) : store::Null());
-        v.push_back(m.tier_since ? store::Value(*m.tier_since) : store::Null());
-        v.push_back(m.last_qualified == kNone ? store::Null() : store::Value(FormatDay(DateOf(m.last_qualified))));
+        v.emplace_back(m.id);
+        v.emplace_back(m.total_spend);
+        v.emplace_back(m.visits);
+        v.emplace_back(m.last_visit_at ? store::Value(*m.last_visit_at) : store::Null());
+        v.emplace_back(m.points);
+        v.emplace_back(m.tier_known ? store::Value(tiers[m.tier].name) : store::Null());
+        v.emplace_back(m.tier_since ? store::Value(*m.tier_since) : store::Null());
+        v.emplace_back(m.last_qualified == kNone ? store::Null() : store::Value(FormatDay(DateOf(m.last_qualified))));
       },
       ") AS v WHERE members.id = v.column1"));
   if (tx.engine() == store::Engine::kPostgres) {

@@ -5,10 +5,10 @@
 //    weeks around them, 世界读书日, 五一, 六一, 618, 国庆, 双十一), with slow growth and noise;
 //    times of day peak at lunch and after work on weekdays and in the afternoon at weekends, in
 //    the business time zone (Settings::timezone), between 09:00 and 22:00.
-//  - Baskets of 1–5 lines from the catalog (a long tail of title popularity); 30–45 % of sales
-//    early on have no member, the rest go to members already registered at that moment (never
-//    before created_at), chosen with a long tail (a few loyal members buy every week, most a
-//    few times), each with favourite genres; some members lapse and buy no more.
+//  - Baskets of 1–5 lines from the catalog (a long tail of title popularity). A sale has a
+//    member with a chance rising from 30 % to 70 % as members join (none before their
+//    created_at); buyers are chosen with a long tail (5 % loyal members buy most weeks, most
+//    members a few times), each with favourite genres; about a third lapse and buy no more.
 //  - Each sale is priced by core::PriceBasket with the member's tier at that moment (tier
 //    discounts as sale_discounts rows), some members pay part with points, payments are cash
 //    (with change), card, mobile or split. Points are earned by core::EarnPoints under the
@@ -40,7 +40,7 @@ struct DemoSalesOptions {
   int64_t months = 3;                    // 0–36: the history ends today (up to ctx.now())
   uint64_t seed = 1;
   std::vector<int64_t> store_ids;        // at least one; the first gets the most sales
-  std::optional<int64_t> sales_per_day;  // average; default max(40, active members / 180)
+  std::optional<int64_t> sales_per_day;  // average; default max(40, members / 165)
 };
 
 struct DemoSalesResult {
