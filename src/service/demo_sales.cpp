@@ -829,6 +829,7 @@ void Generator::Sell(int64_t at, int day) {
     return;
   }
   int rday = day + int(later_days);
+  while (rday <= last_day_ && ShapeOf(rday).factor == 0) ++rday;  // not while the store is closed
   if (rday > last_day_) return;
   pr.day = rday;
   pr.at = int64_t(Below(rng_, uint64_t(11 * kHourMs)));  // offset from 10:00, set on the day
@@ -965,13 +966,14 @@ Result<DemoSalesResult> Generator::Run() {
 }
 
 Status Generator::WriteDays(int64_t now) {
-  const size_t n_days = size_t(last_day_ - first_day_ + 1);
   std::vector<int64_t> times;
   for (int d = first_day_; d <= last_day_; ++d) {
     SY_ASSIGN_OR_RETURN(int64_t midnight, LocalMidnight(d));
     if (midnight + 2 * kHourMs <= now) ExpireLots(d, midnight + 2 * kHourMs);  // the nightly job at 02:00
     MakeDay(d, midnight, times);
+    // The returns decided on earlier days for today, in time order.
     auto& rets = returns_[size_t(d - first_day_)];
+    std::stable_sort(rets.begin(), rets.end(), [](const PendingReturn& a, const PendingReturn& b) { return a.at < b.at; });
     for (auto& r : rets)
       if (!r.is_void) r.at = midnight + 10 * kHourMs + r.at;
     // Sales and returns in time order; voids come after their sale (they are minutes later).
@@ -999,13 +1001,8 @@ Status Generator::WriteDays(int64_t now) {
         rets.insert(pos, std::move(v));
       }
     }
-    // Returns decided today for later days are already on their day; sort them there on arrival.
     rets.clear();
     rets.shrink_to_fit();
-    for (size_t k = size_t(d - first_day_) + 1; k < n_days && k <= size_t(d - first_day_) + 20; ++k) {
-      auto& later = returns_[k];
-      std::stable_sort(later.begin(), later.end(), [](const PendingReturn& a, const PendingReturn& b) { return a.at < b.at; });
-    }
     if (batch_sales_count_ >= int64_t(kFlushSales) || d == last_day_) SY_RETURN_IF_ERROR(Flush());
   }
   return Status::Ok();
