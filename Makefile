@@ -30,7 +30,7 @@ build-asan: deps
 	@cmake --build --preset asan --target unit_tests integration_tests shuyou
 
 run: build
-	@./build/shuyou demo --db $(DB)
+	@./build/shuyou demo --db $(DB) --members 2000
 	@echo "Open http://$(LISTEN) and sign in as owner / shuyou-demo"
 	@./build/shuyou serve --db $(DB) --listen $(LISTEN)
 

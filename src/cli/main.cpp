@@ -19,6 +19,7 @@
 #include "service/check.h"
 #include "service/demo_catalog.h"
 #include "service/demo_members.h"
+#include "service/demo_sales.h"
 #include "service/member_import.h"
 #include "service/product_import.h"
 #include "service/crypto.h"
@@ -228,6 +229,11 @@ int main(int argc, char** argv) {
   demo->add_option("--members", demo_members, "also generate this many members (deterministic for a seed)");
   demo->add_option("--products", demo_products, "demo catalog size: books with stock in the demo store (default 200)");
   demo->add_option("--seed", demo_seed, "seed for generated data");
+  int64_t demo_months = 3;
+  int64_t demo_sales_per_day = 0;
+  demo->add_option("--months", demo_months, "sales history of this many months up to today (0-36, default 3; 0 = none)");
+  demo->add_option("--sales-per-day", demo_sales_per_day,
+                   "average sales per day of the history (default: members / 165, at least 40)");
   demo->fallthrough();
 
   auto* import = app.add_subcommand("import", "import data from another system");
@@ -338,6 +344,22 @@ int main(int argc, char** argv) {
       auto added = service::GenerateDemoMembers(ctx, demo_members, demo_seed, *store_id);
       if (!added.ok()) return Fail(added.status());
       std::cout << "added " << *added << " demo members (seed " << demo_seed << ")\n";
+    }
+    if (demo_months != 0) {
+      service::DemoSalesOptions so;
+      so.months = demo_months;
+      so.seed = demo_seed;
+      so.store_ids = {*store_id};
+      if (demo_sales_per_day != 0) so.sales_per_day = demo_sales_per_day;
+      auto sales = service::GenerateDemoSales(ctx, so);
+      if (!sales.ok()) return Fail(sales.status());
+      if (sales->skipped)
+        std::cout << "the database already has sales: no demo sales history added\n";
+      else
+        std::cout << "added " << sales->sales << " demo sales (" << sales->lines << " lines, " << sales->member_sales
+                  << " with a member, " << sales->returns << " returns, " << sales->points_rows << " points rows, "
+                  << sales->tier_changes << " tier upgrades) from " << sales->first_day << " to " << sales->last_day
+                  << " (seed " << demo_seed << ")\n";
     }
     std::cout << "demo data ready: sign in as 'owner' with password 'shuyou-demo'\n";
     return 0;
