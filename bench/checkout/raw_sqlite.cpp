@@ -84,15 +84,20 @@ int main(int argc, char** argv) {
   const int64_t store = One(db, "SELECT MIN(id) FROM stores");
   const int64_t staff = One(db, "SELECT MIN(id) FROM staff");
   const int64_t coupon = One(db, "SELECT MIN(id) FROM coupons");
-  const int64_t first_member = One(db, "SELECT MIN(id) FROM members"), members = One(db, "SELECT COUNT(*) FROM members");
-  std::vector<int64_t> products;
+  std::vector<int64_t> products, members;  // the members run.sh gave points to
+  {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id FROM members WHERE points_balance >= 100000 ORDER BY id", -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) members.push_back(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+  }
   {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, "SELECT product_id FROM stock_levels WHERE store_id = (SELECT MIN(id) FROM stores) LIMIT 200", -1, &st, nullptr);
     while (sqlite3_step(st) == SQLITE_ROW) products.push_back(sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
   }
-  if (products.size() < 3 || members == 0) Die(db, "the database needs stocked products and members (run.sh seeds them)");
+  if (products.size() < 3 || members.empty()) Die(db, "the database needs stocked products and members (run.sh seeds them)");
 
   Stmt sale(db, "INSERT INTO sales (receipt_number, store_id, staff_id, member_id, at, business_day, currency, subtotal, "
                 "discount_total, net_total, points_redeemed, points_value, due, tax_total, tendered, change_due, points_earned) "
@@ -130,7 +135,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < sales; ++i) {
     if (i % per_commit == 0) Exec(db, "BEGIN IMMEDIATE");
-    const int64_t at = run + i, member = first_member + (i * 7919) % members;
+    const int64_t at = run + i, member = members[size_t((i * 7) % int64_t(members.size()))];
     const std::string tag = "raw-" + std::to_string(run) + "-" + std::to_string(i);
     int64_t id = sale.T(1, tag).I(2, store).I(3, staff).I(4, member).I(5, at).Run();
     for (int64_t l = 0; l < 3; ++l) {

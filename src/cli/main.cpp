@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -189,6 +191,13 @@ Result<int64_t> SeedDemo(service::Context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives freed memory back to the kernel as soon as 128 KiB sit free at the top of a heap
+  // (madvise, then page faults to get it back): under a till's load that churn cost a quarter of
+  // the checkout rate (docs/benchmarks.md). Keep up to 256 MiB, grow heaps 64 MiB at a time, and
+  // serve blocks up to 32 MiB from the heaps rather than fresh mappings.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   service::InitCrypto();
   CLI::App app{"Shuyou (书友): membership, loyalty and cashier system for bookstores"};
   app.require_subcommand(1);
