@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include "core/staff_rules.h"
@@ -326,12 +328,29 @@ Result<StoredProgram> LoadCurrent(store::Tx& tx) {
   out.version = rows[0].Int(0);
   out.updated_at = rows[0].Int(2);
   out.updated_by = rows[0].Text(3);
-  json j = json::parse(rows[0].Text(1), nullptr, false);
+  std::string text = rows[0].Text(1);
+  // A checkout reads the program four or five times (pricing, coupons, earning, the tier
+  // check): the last text read is kept parsed. Keyed by the stored text itself, so another
+  // database or a new version is never answered from the cache.
+  static std::mutex mu;
+  static std::string cached_text;
+  static LoyaltyProgram cached;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!cached_text.empty() && cached_text == text) {
+      out.program = cached;
+      return out;
+    }
+  }
+  json j = json::parse(text, nullptr, false);
   auto p = ProgramFromJson(j);
   if (!p.ok())
     return Internal("stored loyalty program version " + std::to_string(out.version) + " is unreadable: " +
                     p.status().message());
   out.program = std::move(p).value();
+  std::lock_guard<std::mutex> lock(mu);
+  cached_text = std::move(text);
+  cached = out.program;
   return out;
 }
 
