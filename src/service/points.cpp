@@ -270,6 +270,19 @@ Status ExpireDueBeforeDebit(store::Tx& tx, const Context& ctx, int64_t member_id
   return ExpireDuePoints(tx, ctx, member_id, today).status();
 }
 
+void ApplyClubMultiplier(core::EarnResult& earned, int64_t pct, const std::string& club) {
+  if (pct <= 100 || earned.points <= 0) return;
+  int64_t extra = earned.points * (pct - 100) / 100;
+  std::string times = std::to_string(pct / 100);
+  if (pct % 100 != 0) {
+    std::string frac = std::to_string(100 + pct % 100).substr(1);
+    if (frac.back() == '0') frac.pop_back();
+    times += "." + frac;
+  }
+  earned.lines.push_back({"club:" + club, "×" + times + " on " + std::to_string(earned.points) + " points", extra});
+  earned.points += extra;
+}
+
 Result<Earning> EarnForPurchase(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t member_id,
                                 const Purchase& p) {
   SY_ASSIGN_OR_RETURN(StoredProgram sp, GetLoyaltyProgram(tx));
@@ -289,17 +302,7 @@ Result<Earning> EarnForPurchase(store::Tx& tx, const Context& ctx, const Actor& 
   core::Basket basket;
   for (const auto& l : p.lines) basket.push_back({l.genre, core::Money(l.amount, prog.earning.base_per.currency())});
   SY_ASSIGN_OR_RETURN(core::EarnResult earned, core::EarnPoints(prog.earning, basket, facts, day));
-  if (p.club_points_pct > 100 && earned.points > 0) {
-    int64_t extra = earned.points * (p.club_points_pct - 100) / 100;
-    std::string times = std::to_string(p.club_points_pct / 100);
-    if (p.club_points_pct % 100 != 0) {
-      std::string frac = std::to_string(100 + p.club_points_pct % 100).substr(1);
-      if (frac.back() == '0') frac.pop_back();
-      times += "." + frac;
-    }
-    earned.lines.push_back({"club:" + p.club, "×" + times + " on " + std::to_string(earned.points) + " points", extra});
-    earned.points += extra;
-  }
+  ApplyClubMultiplier(earned, p.club_points_pct, p.club);
   Earning out;
   out.explained = earned;
   out.balance = balance;

@@ -44,6 +44,11 @@ struct Earning {
   int64_t balance = 0;
 };
 
+// A paid club's multiplier on the points the program's rules gave (Purchase::club_points_pct):
+// adds a "club:<name>" line (×1.2 on 100 points = +20, rounded down) when pct > 100. The
+// checkout's earning and the till's quote both apply it.
+void ApplyClubMultiplier(core::EarnResult& earned, int64_t pct, const std::string& club);
+
 // Earns the purchase's points under the current program: one 'earn' row whose reason lists
 // every rule that gave points ("purchase: base +86 (1 point per ¥1.00 on ¥86.00); …"), with
 // expires_on, and its lot.

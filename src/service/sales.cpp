@@ -463,13 +463,12 @@ Result<SaleReturn> WriteReturn(store::Tx& tx, const Context& ctx, const Actor& a
   ret.kind = kind;
   ret.reason = reason;
   // Per line: the money and points parts of the net for the units returned, cumulatively.
-  int64_t net_before = 0, net_after = 0;
+  int64_t net_after = 0;  // the net of everything returned so far, this return included
   std::vector<std::pair<std::string, int64_t>> genres;
   bool all_returned = true;
   for (auto& l : sale.lines) {
     int64_t now = qty.count(l.id) ? qty[l.id] : 0;
     int64_t before = l.returned_qty, after = before + now;
-    net_before += Share(l.net, before, l.quantity);
     net_after += Share(l.net, after, l.quantity);
     if (after < l.quantity) all_returned = false;
     if (now == 0) continue;
@@ -531,7 +530,6 @@ Result<SaleReturn> WriteReturn(store::Tx& tx, const Context& ctx, const Actor& a
                                                     Proportion{net_after, sale.net_total}));
     ret.points_taken_back = rev.taken_back;
     ret.points_given_back = rev.given_back;
-    (void)net_before;
   }
   if (sale.member_id && ret.refund_total > 0) {
     SY_RETURN_IF_ERROR(RecordPurchase(tx, ctx, *sale.member_id, PurchaseStats{at, -ret.refund_total, false, genres}).status());
@@ -704,11 +702,7 @@ Result<Quote> QuoteSale(Context& ctx, const Actor& actor, const SaleRequest& in)
       for (const auto& l : out.sale.lines) basket.push_back({l.genre, core::Money(l.paid, pr.currency)});
       SY_ASSIGN_OR_RETURN(core::Date day, ParseDay(pr.day));
       SY_ASSIGN_OR_RETURN(out.points_explained, core::EarnPoints(prog.earning, basket, facts, day));
-      if (pr.club.points_percent > 100 && out.points_explained.points > 0) {
-        int64_t extra = out.points_explained.points * (pr.club.points_percent - 100) / 100;
-        out.points_explained.lines.push_back({"club:" + pr.club.points_club, "club multiplier", extra});
-        out.points_explained.points += extra;
-      }
+      ApplyClubMultiplier(out.points_explained, pr.club.points_percent, pr.club.points_club);
       out.points_to_earn = out.points_explained.points;
     }
     return Status::Ok();

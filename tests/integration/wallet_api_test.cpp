@@ -50,23 +50,9 @@ class WalletApi : public ApiFixture {
 
   // A POST with an Idempotency-Key header, signed in as `who` (cookie and CSRF token).
   Reply SendWithHeader(const Caller& who, const std::string& path, const json& body, const std::string& key) {
-    http::Request req;
-    req.method = "POST";
-    req.target = path;
-    req.body = body.dump();
-    req.remote_addr = who.ip;
-    req.headers["content-type"] = "application/json";
-    req.headers["idempotency-key"] = key;
-    req.headers["cookie"] = std::string(http::kSessionCookie) + "=" + who.cookie;
-    req.headers["x-csrf-token"] = who.csrf;
-    http::Response res = app_->Handle(req);
-    Reply out;
-    out.status = res.status;
-    out.body = res.body;
-    out.headers = res.headers;
-    out.json = json::parse(res.body, nullptr, false);
-    if (out.json.is_discarded()) out.json = nullptr;
-    return out;
+    Caller keyed = who;
+    keyed.idempotency_key = key;
+    return Send(keyed, "POST", path, body);
   }
 
   int64_t Count(const std::string& sql, const std::vector<store::Value>& params = {}) {
