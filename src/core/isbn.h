@@ -12,12 +12,12 @@
 
 namespace shuyou::core {
 
-// "978-7-02-000220-7", "9787020002207", "7-02-000220-6", "702000220X" → "9787020002207".
+// "978-7-02-000220-7", "9787020002207", "7-02-000220-X", "702000220x" → "9787020002207".
 // Spaces and '-' are ignored; an ISBN-10's check digit may be 'X' or 'x'. Invalid with a message
 // a cashier can read: wrong length, not digits, wrong check digit (naming the expected one).
 Result<std::string> NormalizeIsbn(std::string_view typed);
 
-// The ISBN-10 form of a 978-prefixed ISBN-13 ("9787020002207" → "7020002206"); nullopt for a
+// The ISBN-10 form of a 978-prefixed ISBN-13 ("9787020002207" → "702000220X"); nullopt for a
 // 979 number (it has none) or an invalid input.
 std::optional<std::string> Isbn13To10(std::string_view isbn13);
 

@@ -55,15 +55,16 @@ Result<Moved> MoveLedger(store::Tx& tx, const char* ledger, const char* amount, 
 }
 
 // The duplicate's other member-keyed records go to the survivor: points lots and reversals,
-// tier, consent and stamp history move as they are; per-day and per-genre purchase statistics,
+// tier, consent and stamp history, sales, coupons issued to it and their uses, and its mail move
+// as they are; per-day and per-genre purchase statistics,
 // purchase totals, club memberships and stamp-card progress are combined with the survivor's
 // rows for the same key. Afterwards nothing refers to the duplicate but its own members row.
 Status MoveMemberRecords(store::Tx& tx, const Context& ctx, const Actor& actor, int64_t survivor, int64_t dup) {
   auto exec = [&](const std::string& sql, const std::vector<store::Value>& params) {
     return tx.Exec(sql, params).status();
   };
-  for (const char* table :
-       {"points_lots", "points_reversals", "tier_history", "member_consents", "stamp_events", "stamp_rewards"})
+  for (const char* table : {"points_lots", "points_reversals", "tier_history", "member_consents", "stamp_events",
+                            "stamp_rewards", "sales", "coupons", "coupon_redemptions", "outbox"})
     SY_RETURN_IF_ERROR(exec(std::string("UPDATE ") + table + " SET member_id = ? WHERE member_id = ?", {survivor, dup}));
 
   SY_RETURN_IF_ERROR(exec(

@@ -272,6 +272,23 @@ TEST_P(MemberIdentity, MergeCombinesPurchasesClubsStampsAndPointsLots) {
   ASSERT_EQ(Send(cashier_, "POST", "/api/v1/members/" + std::to_string(dup) + "/stamps",
                  json{{"card_id", card}, {"count", 5}, {"reason", "r"}}).status, 201);
 
+  // A sale of the duplicate's that used a coupon issued to it (the rows checkout writes for a
+  // zero-value sale, so that `check` stays clean).
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) -> Status {
+                   int64_t now = app_->context().now();
+                   SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO coupons (code, kind, amount, member_id, uses, created_at, updated_at) "
+                                              "VALUES ('MERGE1', 'fixed', 0, ?, 1, ?, ?)",
+                                              {dup, now, now}).status());
+                   SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO sales (receipt_number, store_id, member_id, at, business_day, "
+                                              "subtotal, discount_total, net_total, due) "
+                                              "SELECT 'M-1', MIN(id), ?, ?, '2026-01-01', 0, 0, 0, 0 FROM stores",
+                                              {dup, now}).status());
+                   return tx.Exec("INSERT INTO coupon_redemptions (coupon_id, sale_id, member_id, at, amount) "
+                                  "SELECT c.id, s.id, ?, ?, 0 FROM coupons c, sales s WHERE c.code = 'MERGE1' "
+                                  "AND s.receipt_number = 'M-1'",
+                                  {dup, now}).status();
+                 }).ok());
+
   Reply merged = Merge(manager_, keep, json{{"duplicate_id", dup}, {"reason", "same person"}});
   ASSERT_EQ(merged.status, 200) << merged.body;
   EXPECT_TRUE(Check().empty());
@@ -295,9 +312,13 @@ TEST_P(MemberIdentity, MergeCombinesPurchasesClubsStampsAndPointsLots) {
                 "WHERE m.member_id = ?", {keep}), 2);
   EXPECT_EQ(one("SELECT stamps FROM stamp_progress WHERE member_id = ? AND card_id = ?", {keep, card}), 1);
   EXPECT_EQ(one("SELECT COUNT(*) FROM stamp_rewards WHERE member_id = ?", {keep}), 1);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sales WHERE member_id = ? AND receipt_number = 'M-1'", {keep}), 1);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM coupon_redemptions WHERE member_id = ?", {keep}), 1);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM coupons WHERE member_id = ? AND code = 'MERGE1'", {keep}), 1);
   // Nothing but its own row refers to the duplicate any more.
   for (const char* table : {"points_ledger", "points_lots", "member_daily", "member_genres", "club_memberships",
-                            "stamp_progress", "stamp_events", "stamp_rewards", "tier_history", "member_consents"})
+                            "stamp_progress", "stamp_events", "stamp_rewards", "tier_history", "member_consents",
+                            "sales", "coupons", "coupon_redemptions", "outbox"})
     EXPECT_EQ(one(std::string("SELECT COUNT(*) FROM ") + table + " WHERE member_id = ?", {dup}), 0) << table;
 }
 
