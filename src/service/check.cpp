@@ -57,6 +57,14 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
         "ON w.member_id = e.member_id WHERE COALESCE(w.n, 0) <> e.n ORDER BY e.member_id"));
     for (const auto& r : stamps.rows)
       found.push_back({"COUNT(stamp_rewards) = SUM(stamp_events.rewards)", r.Int(0), r.Int(1), r.Int(2), ""});
+    // Every cancelled reward was cancelled by a return's take-back that counted it.
+    SY_ASSIGN_OR_RETURN(auto cancelled, tx.Exec(
+        "SELECT COALESCE(t.member_id, w.member_id), COALESCE(w.n, 0), COALESCE(t.n, 0) FROM (SELECT member_id, SUM(rewards_cancelled) AS n FROM "
+        "stamp_takebacks GROUP BY member_id) t FULL OUTER JOIN (SELECT member_id, COUNT(*) AS n FROM stamp_rewards "
+        "WHERE cancelled_at IS NOT NULL GROUP BY member_id) w ON w.member_id = t.member_id WHERE COALESCE(w.n, 0) <> COALESCE(t.n, 0)"));
+    for (const auto& r : cancelled.rows)
+      found.push_back({"COUNT(cancelled stamp_rewards) = SUM(stamp_takebacks.rewards_cancelled)", r.Int(0), r.Int(1),
+                       r.Int(2), ""});
     // A merged member points at a member that is not merged itself (merging re-points chains).
     SY_ASSIGN_OR_RETURN(auto chains, tx.Exec(
         "SELECT m.id, m.merged_into, s.merged_into FROM members m JOIN members s ON s.id = m.merged_into "

@@ -64,7 +64,7 @@ Status MoveMemberRecords(store::Tx& tx, const Context& ctx, const Actor& actor, 
     return tx.Exec(sql, params).status();
   };
   for (const char* table : {"points_lots", "points_reversals", "tier_history", "member_consents", "stamp_events",
-                            "stamp_rewards", "sales", "coupons", "coupon_redemptions", "outbox"})
+                            "stamp_rewards", "stamp_takebacks", "sales", "coupons", "coupon_redemptions", "outbox"})
     SY_RETURN_IF_ERROR(exec(std::string("UPDATE ") + table + " SET member_id = ? WHERE member_id = ?", {survivor, dup}));
 
   SY_RETURN_IF_ERROR(exec(

@@ -406,6 +406,11 @@ Status LoadSaleDetails(store::Tx& tx, Sale& s) {
                                          "WHERE return_id = ? ORDER BY id",
                                          {ret.id}));
     for (const auto& x : rp.rows) ret.payments.push_back({x.Int(0), x.Text(1), x.Int(2)});
+    SY_ASSIGN_OR_RETURN(auto st, tx.Exec("SELECT t.card_id, c.name, t.stamps, t.rewards_cancelled, t.shortfall FROM "
+                                         "stamp_takebacks t JOIN stamp_cards c ON c.id = t.card_id WHERE t.return_id = ? "
+                                         "ORDER BY t.id",
+                                         {ret.id}));
+    for (const auto& x : st.rows) ret.stamps.push_back({x.Int(0), x.Text(1), x.Int(2), x.Int(3), x.Int(4), 0});
     s.returns.push_back(std::move(ret));
   }
   return Status::Ok();
@@ -498,6 +503,12 @@ Result<SaleReturn> WriteReturn(store::Tx& tx, const Context& ctx, const Actor& a
     SY_RETURN_IF_ERROR(ReturnStock(tx, at, sale.store_id, l.product_id, rl.quantity, "return", sale.id, why,
                                    actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt)
                            .status());
+  }
+  // Stamps the returned lines had earned come off the member's cards.
+  if (sale.member_id) {
+    std::vector<core::StampLine> remaining;
+    for (const auto& l : sale.lines) remaining.push_back({l.genre, l.quantity - l.returned_qty});
+    SY_ASSIGN_OR_RETURN(ret.stamps, TakeBackStampsForReturn(tx, ctx, actor, *sale.member_id, sale.id, ret.id, remaining));
   }
   // The refund goes back to the payments: stored value, card, mobile, then cash.
   std::vector<SalePayment*> order;

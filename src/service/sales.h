@@ -96,6 +96,7 @@ struct SaleReturn {
   int64_t refund_total = 0, points_taken_back = 0, points_given_back = 0;
   std::vector<ReturnLine> lines;
   std::vector<ReturnPayment> payments;
+  std::vector<StampTakeBack> stamps;  // stamps the returned lines had earned, taken back per card
 };
 
 struct Sale {

@@ -238,6 +238,74 @@ Result<std::vector<StampAward>> AwardStampsForSale(store::Tx& tx, const Context&
   return out;
 }
 
+Result<std::vector<StampTakeBack>> TakeBackStampsForReturn(store::Tx& tx, const Context& ctx, const Actor& actor,
+                                                           int64_t member_id, int64_t sale_id, int64_t return_id,
+                                                           const std::vector<core::StampLine>& remaining) {
+  // Per card: the stamps the sale gave, less what earlier returns of it took back.
+  SY_ASSIGN_OR_RETURN(auto given, tx.Exec(
+      std::string("SELECT ") + kCardColumns + ", g.n - COALESCE((SELECT SUM(t.stamps) FROM stamp_takebacks t "
+      "WHERE t.sale_id = ? AND t.card_id = c.id AND t.member_id = ?), 0) "
+      "FROM (SELECT card_id, SUM(stamps) AS n FROM stamp_events WHERE sale_id = ? AND member_id = ? GROUP BY card_id) g "
+      "JOIN stamp_cards c ON c.id = g.card_id ORDER BY c.id",
+      {sale_id, member_id, sale_id, member_id}));
+  std::vector<StampTakeBack> out;
+  const int64_t now = ctx.now();
+  for (const auto& r : given.rows) {
+    StampCard card = CardFromRow(r);
+    int64_t keep = std::min(core::StampsEarned(card.genre, remaining), kMaxStampsAtOnce);
+    int64_t take = r.Int(8) - keep;
+    if (take <= 0) continue;
+    // Lock the member's progress on the card first (PostgreSQL), as AddStamps does.
+    SY_ASSIGN_OR_RETURN(auto prog, tx.Exec("UPDATE stamp_progress SET updated_at = ? WHERE member_id = ? AND card_id = ? "
+                                           "RETURNING stamps",
+                                           {now, member_id, card.id}));
+    int64_t stamps = prog.empty() ? 0 : prog[0].Int(0);
+    std::vector<int64_t> cancel;
+    if (stamps < take) {
+      SY_ASSIGN_OR_RETURN(auto open, tx.Exec(
+          "SELECT w.id FROM stamp_rewards w JOIN stamp_events e ON e.id = w.event_id WHERE w.member_id = ? AND "
+          "w.card_id = ? AND w.redeemed_at IS NULL AND w.cancelled_at IS NULL "
+          "ORDER BY CASE WHEN e.sale_id = ? THEN 0 ELSE 1 END, w.id DESC",
+          {member_id, card.id, sale_id}));
+      for (const auto& w : open.rows) {
+        if (stamps >= take) break;
+        cancel.push_back(w.Int(0));
+        stamps += card.stamps_needed;
+      }
+    }
+    StampTakeBack tb{card.id, card.name, take, int64_t(cancel.size()), 0, 0};
+    int64_t removed = std::min(stamps, take);
+    tb.shortfall = take - removed;
+    tb.stamps_after = stamps - removed;
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO stamp_progress (member_id, card_id, stamps, updated_at) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (member_id, card_id) DO UPDATE SET stamps = excluded.stamps, "
+                               "updated_at = excluded.updated_at",
+                               {member_id, card.id, tb.stamps_after, now})
+                           .status());
+    SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO stamp_takebacks (member_id, card_id, at, sale_id, return_id, stamps, "
+                                          "rewards_cancelled, shortfall, staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                          "RETURNING id",
+                                          {member_id, card.id, now, sale_id, return_id, take, tb.rewards_cancelled,
+                                           tb.shortfall, StaffIdOf(actor)}));
+    for (int64_t id : cancel) {
+      SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE stamp_rewards SET cancelled_at = ?, cancelled_by = ? WHERE id = ? "
+                                            "AND redeemed_at IS NULL AND cancelled_at IS NULL",
+                                            {now, ins[0].Int(0), id}));
+      if (upd.affected == 0) return Conflict("stamp reward " + std::to_string(id) + " was redeemed meanwhile; try again");
+    }
+    SY_RETURN_IF_ERROR(RecordAudit(tx, ctx, actor, "member.stamps.take_back", Target(member_id),
+                                   {{"card_id", card.id},
+                                    {"sale_id", sale_id},
+                                    {"return_id", return_id},
+                                    {"stamps", take},
+                                    {"rewards_cancelled", cancel},
+                                    {"shortfall", tb.shortfall},
+                                    {"stamps_after", tb.stamps_after}}));
+    out.push_back(std::move(tb));
+  }
+  return out;
+}
+
 Result<StampAward> AddManualStamps(Context& ctx, const Actor& actor, int64_t member_id, int64_t card_id,
                                    int64_t count, const std::string& reason) {
   if (!IsTill(actor)) return Status(Code::kPermissionDenied, "only owners, managers and cashiers may give stamps");
@@ -265,7 +333,8 @@ Result<MemberStamps> GetMemberStamps(Context& ctx, int64_t member_id) {
                                             {member_id}));
     for (const auto& r : cards.rows) out.cards.push_back(StampProgress{CardFromRow(r), r.Int(8)});
     SY_ASSIGN_OR_RETURN(auto open, tx.Exec(std::string(kRewardSelect) +
-                                           "WHERE w.member_id = ? AND w.redeemed_at IS NULL ORDER BY w.id", {member_id}));
+                                           "WHERE w.member_id = ? AND w.redeemed_at IS NULL AND w.cancelled_at IS NULL ORDER BY w.id",
+                                           {member_id}));
     for (const auto& r : open.rows) out.rewards.push_back(RewardFromRow(r));
     SY_ASSIGN_OR_RETURN(auto used, tx.Exec(std::string(kRewardSelect) +
                                            "WHERE w.member_id = ? AND w.redeemed_at IS NOT NULL ORDER BY w.redeemed_at DESC, w.id DESC "
@@ -284,13 +353,15 @@ Result<StampReward> RedeemStampReward(Context& ctx, const Actor& actor, int64_t 
   Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     const int64_t now = ctx.now();
     SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE stamp_rewards SET redeemed_at = ?, redeemed_by = ?, redeemed_sale_id = ? "
-                                          "WHERE id = ? AND member_id = ? AND redeemed_at IS NULL",
+                                          "WHERE id = ? AND member_id = ? AND redeemed_at IS NULL AND cancelled_at IS NULL",
                                           {now, StaffIdOf(actor), sale_id ? store::Value(*sale_id) : store::Null(),
                                            reward_id, member_id}));
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string(kRewardSelect) + "WHERE w.id = ? AND w.member_id = ?",
                                            {reward_id, member_id}));
     if (rows.empty()) return NotFound("member " + std::to_string(member_id) + " has no stamp reward " + std::to_string(reward_id));
     out = RewardFromRow(rows[0]);
+    if (upd.affected == 0 && out.redeemed_at == std::nullopt)
+      return Conflict("stamp reward " + std::to_string(reward_id) + " was cancelled: the purchase that earned it was returned");
     if (upd.affected == 0)
       return Conflict("stamp reward " + std::to_string(reward_id) + " was already redeemed" +
                       (out.redeemed_by.empty() ? std::string() : " by " + out.redeemed_by));

@@ -66,6 +66,23 @@ Result<StampAward> AddStamps(store::Tx& tx, const Context& ctx, const Actor& act
 Result<std::vector<StampAward>> AwardStampsForSale(store::Tx& tx, const Context& ctx, const Actor& actor,
                                                    int64_t member_id, const std::vector<core::StampLine>& lines,
                                                    int64_t sale_id);
+// What a return took back from one card (TakeBackStampsForReturn).
+struct StampTakeBack {
+  int64_t card_id = 0;
+  std::string card_name;
+  int64_t stamps = 0;             // the stamps the returned lines had earned
+  int64_t rewards_cancelled = 0;  // unredeemed rewards of the card cancelled to find them
+  int64_t shortfall = 0;          // could not be taken back: the rewards were already redeemed
+  int64_t stamps_after = 0;       // on the card now being filled
+};
+// Takes back, inside a return's transaction, the stamps sale `sale_id` gave the member for what
+// has now been returned: each card stamped for the sale keeps what the sale's `remaining` lines
+// earn on it and gives up the rest (less what earlier returns of the sale took back). Stamps come
+// off the card being filled; when it has too few, an unredeemed reward of that card (the sale's
+// own first, then the newest) is cancelled and its full card counted back. Audited.
+Result<std::vector<StampTakeBack>> TakeBackStampsForReturn(store::Tx& tx, const Context& ctx, const Actor& actor,
+                                                           int64_t member_id, int64_t sale_id, int64_t return_id,
+                                                           const std::vector<core::StampLine>& remaining);
 // A stamp given by hand: owners, managers and cashiers, with a required reason. Audited.
 Result<StampAward> AddManualStamps(Context& ctx, const Actor& actor, int64_t member_id, int64_t card_id,
                                    int64_t count, const std::string& reason);

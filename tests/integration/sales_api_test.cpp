@@ -366,6 +366,67 @@ TEST_P(SalesApi, PartialThenFullReturnGivesBackMoneyPointsStockAndTheCoupon) {
   ExpectChecksClean();
 }
 
+TEST_P(SalesApi, AReturnTakesBackTheStampsItsLinesEarned) {
+  Reply card = Send(owner_, "POST", "/api/v1/stamp-cards",
+                    json{{"name", "三本卡"}, {"stamps_needed", 3}, {"reward", "书签"}});
+  ASSERT_EQ(card.status, 201) << card.body;
+  Reply m = Send(cashier_, "POST", "/api/v1/members", json{{"phone", "13800138077"}});
+  ASSERT_EQ(m.status, 201) << m.body;
+  int64_t member = m.json["id"];
+  std::string stamps_path = "/api/v1/members/" + std::to_string(member) + "/stamps";
+  auto copies = [&](int64_t n) {
+    return json{{"store_id", store_id_},
+                {"member_id", member},
+                {"lines", {{{"product_id", book_b_}, {"quantity", n}}}},
+                {"payments", {{{"method", "cash"}, {"amount", 3600 * n}}}}};
+  };
+  // Four copies: one full card (a reward) and one stamp on the next.
+  Reply first = Sell(copies(4));
+  ASSERT_EQ(first.status, 201) << first.body;
+  json st = Send(cashier_, "GET", stamps_path).json;
+  ASSERT_EQ(st["rewards"].size(), 1u) << st.dump();
+  int64_t reward = st["rewards"][0]["id"];
+  EXPECT_EQ(st["cards"][0]["stamps"], 1);
+
+  // Two come back: the card holds 1, so the sale's reward is cancelled (3 back) and 2 of 4 taken.
+  std::string returns = "/api/v1/sales/" + std::to_string(first.json["id"].get<int64_t>()) + "/returns";
+  int64_t line = first.json["lines"][0]["id"];
+  Reply ret = Send(cashier_, "POST", returns, json{{"lines", {{{"sale_line_id", line}, {"quantity", 2}}}}});
+  ASSERT_EQ(ret.status, 201) << ret.body;
+  ASSERT_EQ(ret.json["stamps_taken_back"].size(), 1u) << ret.body;
+  EXPECT_EQ(ret.json["stamps_taken_back"][0]["stamps"], 2);
+  EXPECT_EQ(ret.json["stamps_taken_back"][0]["rewards_cancelled"], 1);
+  EXPECT_EQ(ret.json["stamps_taken_back"][0]["shortfall"], 0);
+  st = Send(cashier_, "GET", stamps_path).json;
+  EXPECT_EQ(st["rewards"].size(), 0u) << st.dump();
+  EXPECT_EQ(st["cards"][0]["stamps"], 2) << "the 2 copies kept still count";
+  Reply redeem = Send(cashier_, "POST", stamps_path.substr(0, stamps_path.size() - 6) + "stamp-rewards/" +
+                                            std::to_string(reward) + "/redeem", json::object());
+  EXPECT_EQ(redeem.status, 409) << redeem.body;
+  EXPECT_NE(redeem.body.find("cancelled"), std::string::npos) << redeem.body;
+  Reply sale_again = Send(cashier_, "GET", "/api/v1/sales/" + std::to_string(first.json["id"].get<int64_t>()));
+  EXPECT_EQ(sale_again.json["returns"][0]["stamps_taken_back"][0]["rewards_cancelled"], 1) << sale_again.body;
+
+  // Three more copies complete a card (2 + 3 = 5: a reward and 2 over), which is redeemed; then
+  // they come back: 3 are due, the card holds 2, the reward is gone: 1 cannot be taken back.
+  Reply second = Sell(copies(3));
+  ASSERT_EQ(second.status, 201) << second.body;
+  st = Send(cashier_, "GET", stamps_path).json;
+  ASSERT_EQ(st["rewards"].size(), 1u) << st.dump();
+  Reply used = Send(cashier_, "POST", stamps_path.substr(0, stamps_path.size() - 6) + "stamp-rewards/" +
+                                          std::to_string(st["rewards"][0]["id"].get<int64_t>()) + "/redeem", json::object());
+  ASSERT_EQ(used.status, 200) << used.body;
+  Reply back = Send(cashier_, "POST", "/api/v1/sales/" + std::to_string(second.json["id"].get<int64_t>()) + "/returns",
+                    json::object());
+  ASSERT_EQ(back.status, 201) << back.body;
+  EXPECT_EQ(back.json["stamps_taken_back"][0]["stamps"], 3);
+  EXPECT_EQ(back.json["stamps_taken_back"][0]["rewards_cancelled"], 0);
+  EXPECT_EQ(back.json["stamps_taken_back"][0]["shortfall"], 1);
+  EXPECT_EQ(Send(cashier_, "GET", stamps_path).json["cards"][0]["stamps"], 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM stamp_takebacks WHERE member_id = ?", {member}), 2);
+  ExpectChecksClean();
+}
+
 TEST_P(SalesApi, OnlyManagersVoidAndAVoidGivesEverythingBack) {
   int64_t member = RichMember("13800138003");
   Reply sale = Sell(json{{"store_id", store_id_},

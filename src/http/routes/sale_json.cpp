@@ -26,6 +26,10 @@ json ReturnJson(const service::SaleReturn& r) {
     lines.push_back({{"sale_line_id", l.sale_line_id}, {"quantity", l.quantity}, {"refund", l.refund}, {"points_share", l.points_share}});
   for (const auto& p : r.payments)
     pays.push_back({{"sale_payment_id", p.sale_payment_id}, {"method", p.method}, {"amount", p.amount}});
+  json stamps = json::array();
+  for (const auto& t : r.stamps)
+    stamps.push_back({{"card_id", t.card_id}, {"card_name", t.card_name}, {"stamps", t.stamps},
+                      {"rewards_cancelled", t.rewards_cancelled}, {"shortfall", t.shortfall}});
   return {{"id", r.id},
           {"sale_id", r.sale_id},
           {"store_id", r.store_id},
@@ -39,7 +43,8 @@ json ReturnJson(const service::SaleReturn& r) {
           {"points_taken_back", r.points_taken_back},
           {"points_given_back", r.points_given_back},
           {"lines", lines},
-          {"payments", pays}};
+          {"payments", pays},
+          {"stamps_taken_back", stamps}};
 }
 
 json SaleJson(const service::Sale& s, bool details) {
