@@ -89,6 +89,8 @@ export interface SaleReturn {
   points_given_back: number
   lines: { sale_line_id: number; quantity: number; refund: number; points_share: number }[]
   payments: { sale_payment_id: number; method: PaymentMethod; amount: number }[]
+  /** Stamps the returned lines had earned, taken back per card. */
+  stamps_taken_back: { card_id: number; card_name: string; stamps: number; rewards_cancelled: number; shortfall: number }[]
 }
 
 export type SaleStatus = 'completed' | 'partly_returned' | 'returned' | 'voided'
@@ -222,6 +224,14 @@ export const salesApi = {
   },
   returnSale: (id: number, body: ReturnRequest, idempotencyKey: string, opts?: RequestOptions) =>
     api.post<ReturnResult>(`/sales/${id}/returns`, body, { ...opts, idempotencyKey }),
+  /** A manager's return of a whole sale that has had no return yet. */
+  voidSale: (id: number, reason: string, idempotencyKey: string, opts?: RequestOptions) =>
+    api.post<ReturnResult>(`/sales/${id}/void`, { reason }, { ...opts, idempotencyKey }),
+  /** Queues the receipt for e-mail: to `email`, else to the member's address. */
+  emailReceipt: (id: number, body: { email?: string; lang: string }, idempotencyKey: string, opts?: RequestOptions) =>
+    api.post<{ id: number; recipient: string; status: string }>(`/sales/${id}/receipt/email`, body, { ...opts, idempotencyKey }),
+  /** The receipt as a PDF download. */
+  receiptPdfUrl: (id: number, lang: string) => `/api/v1/sales/${id}/receipt?format=pdf&lang=${encodeURIComponent(lang)}`,
   /** The printable receipt page (opened in a new window). */
   receiptUrl: (id: number, lang: string) => `/api/v1/sales/${id}/receipt?format=html&lang=${encodeURIComponent(lang)}`,
 }

@@ -4,7 +4,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import {
-  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp, Medal,
+  House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp, Medal, Tickets,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -48,6 +48,10 @@ export const shellChildren: RouteRecordRaw[] = [
   {
     path: 'pos', name: 'pos', component: () => import('@/views/pos/PosView.vue'),
     meta: { title: 'nav.pos', nav: ShoppingCart, roles: ['owner', 'manager', 'cashier'] },
+  },
+  {
+    path: 'sales', name: 'sales', component: () => import('@/views/sales/SalesView.vue'),
+    meta: { title: 'nav.sales', nav: Tickets, roles: ['owner', 'manager', 'cashier'] },
   },
   { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   {
