@@ -3,6 +3,8 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include <array>
+#include <atomic>
 #include <set>
 
 namespace shuyou::core {
@@ -55,7 +57,31 @@ std::string ExampleFor(const std::string& region) {
   return " (e.g. " + shown + ")";
 }
 
+// Mainland mobiles typed as 11 digits "1[3-9]…" are most of what a Chinese store sees (a member
+// import is a million of them), and libphonenumber spends its time in regular expressions on
+// each. Its verdict on such a number depends only on the first five digits (the mobile ranges in
+// its metadata are prefixes of at most five digits followed by free digits; the unit test
+// PhoneFastPath checks this against the installed metadata for every prefix), so the verdict is
+// remembered per prefix: 0 unknown, 1 valid, 2 invalid. A valid prefix answers "+86" + digits.
+std::array<std::atomic<uint8_t>, 7000>& MobilePrefixVerdicts() {
+  static std::array<std::atomic<uint8_t>, 7000> verdicts{};
+  return verdicts;
+}
+
+// The slot of an 11-digit "1[3-9]…" number's five-digit prefix, or -1 for any other shape.
+int MobilePrefixSlot(const std::string& digits) {
+  if (digits.size() != 11 || digits[0] != '1' || digits[1] < '3') return -1;
+  for (char c : digits)
+    if (c < '0' || c > '9') return -1;
+  return (digits[1] - '3') * 1000 + (digits[2] - '0') * 100 + (digits[3] - '0') * 10 + (digits[4] - '0');
+}
+
 }  // namespace
+
+// libphonenumber's reading of `digits` (after DigitsOf and the "00" rule) in `region`.
+static Result<std::string> NormalizeWithMetadata(const std::string& digits, bool international, const std::string& region);
+// DigitsOf, the "00" rule and the region check, then the cache (when `use_cache`) or the metadata.
+static Result<std::string> Normalize(std::string_view typed, std::string_view default_region, bool use_cache);
 
 bool IsSupportedRegion(std::string_view region) {
   if (region.size() != 2) return false;
@@ -68,6 +94,14 @@ bool IsSupportedRegion(std::string_view region) {
 }
 
 Result<std::string> NormalizePhone(std::string_view typed, std::string_view default_region) {
+  return Normalize(typed, default_region, true);
+}
+
+Result<std::string> NormalizePhoneUncached(std::string_view typed, std::string_view default_region) {
+  return Normalize(typed, default_region, false);
+}
+
+static Result<std::string> Normalize(std::string_view typed, std::string_view default_region, bool use_cache) {
   SY_ASSIGN_OR_RETURN(std::string digits, DigitsOf(typed));
   if (digits.empty() || digits == "+") return Invalid("the phone number is empty");
   // "00" is the international prefix in most of the world (China included): read it as '+'
@@ -79,6 +113,17 @@ Result<std::string> NormalizePhone(std::string_view typed, std::string_view defa
   if (!international && !IsSupportedRegion(region))
     return Invalid("unknown phone region '" + region + "': type the number with its country code (+…)");
 
+  const int slot = use_cache && !international && region == "CN" ? MobilePrefixSlot(digits) : -1;
+  if (slot >= 0 && MobilePrefixVerdicts()[slot].load(std::memory_order_relaxed) == 1) return "+86" + digits;
+  Result<std::string> full = NormalizeWithMetadata(digits, international, region);
+  if (slot >= 0) {
+    bool valid = full.ok() && *full == "+86" + digits;
+    MobilePrefixVerdicts()[slot].store(valid ? 1 : 2, std::memory_order_relaxed);
+  }
+  return full;
+}
+
+static Result<std::string> NormalizeWithMetadata(const std::string& digits, bool international, const std::string& region) {
   PhoneNumber number;
   switch (Util().Parse(digits, international ? "ZZ" : region, &number)) {
     case PhoneNumberUtil::NO_PARSING_ERROR:

@@ -134,5 +134,42 @@ TEST(Phone, SupportedRegions) {
     EXPECT_FALSE(IsSupportedRegion(r)) << r;
 }
 
+
+// The prefix cache's premise (phone.cpp): libphonenumber's verdict on an 11-digit "1[3-9]…"
+// number depends only on its first five digits. Checked for every such prefix with suffixes
+// that differ in every digit position; a newer metadata with longer ranges fails here.
+TEST(PhoneFastPath, TheVerdictOnAMainlandMobileDependsOnlyOnItsFirstFiveDigits) {
+  const char* suffixes[] = {"000000", "999999", "123456"};
+  int valid_prefixes = 0;
+  for (int prefix = 13000; prefix <= 19999; ++prefix) {
+    std::string head = std::to_string(prefix);
+    bool first = NormalizePhoneUncached(head + suffixes[0]).ok();
+    valid_prefixes += first;
+    for (const char* s : suffixes)
+      ASSERT_EQ(NormalizePhoneUncached(head + s).ok(), first) << head + s;
+  }
+  // The mobile ranges are most of 13x–19x (not all: 140x, 1740x… are not mobiles).
+  EXPECT_GT(valid_prefixes, 4000);
+  EXPECT_LT(valid_prefixes, 7000);
+}
+
+// The cached answers equal libphonenumber's, valid or not, in any order of arrival.
+TEST(PhoneFastPath, CachedAnswersEqualTheMetadatasAnswers) {
+  for (int round = 0; round < 2; ++round) {  // the second round answers from the cache
+    for (int prefix = 13000; prefix <= 19999; prefix += 37) {
+      std::string number = std::to_string(prefix) + "135791";
+      auto cached = NormalizePhone(number), direct = NormalizePhoneUncached(number);
+      ASSERT_EQ(cached.ok(), direct.ok()) << number;
+      if (direct.ok()) EXPECT_EQ(*cached, *direct) << number;
+      else EXPECT_EQ(cached.status().message(), direct.status().message()) << number;
+    }
+  }
+  // Other shapes and regions never take the cached path.
+  EXPECT_EQ(*NormalizePhone("13800138000"), "+8613800138000");
+  EXPECT_EQ(*NormalizePhone("+86 138 0013 8000"), "+8613800138000");
+  EXPECT_FALSE(NormalizePhone("13800138000", "US").ok());
+  EXPECT_FALSE(NormalizePhone("1380013800").ok());
+}
+
 }  // namespace
 }  // namespace shuyou::core

@@ -11,7 +11,7 @@
 -- cohorts are by its month. NULL in older rows until a rebuild derives it from created_at.
 ALTER TABLE members ADD COLUMN joined_on TEXT;
 CREATE INDEX members_joined_on ON members(joined_on);
-CREATE INDEX members_last_visit ON members(last_visit_at);
+CREATE INDEX members_last_visit ON members(last_visit_at) WHERE last_visit_at IS NOT NULL;
 
 -- Per business day, store, local hour and cashier.
 CREATE TABLE report_sales_hourly (
