@@ -91,7 +91,7 @@ Status MoveMemberRecords(store::Tx& tx, const Context& ctx, const Actor& actor, 
       "tier_last_qualified_on = CASE WHEN tier_last_qualified_on IS NULL OR tier_last_qualified_on < CAST(? AS TEXT) "
       "THEN CAST(? AS TEXT) ELSE tier_last_qualified_on END WHERE id = ?",
       {t.Int(0), t.Int(1), t.cols[2], t.cols[2], t.cols[3], t.cols[3], survivor}));
-  SY_RETURN_IF_ERROR(exec("UPDATE members SET total_spend = 0, visits = 0 WHERE id = ?", {dup}));
+  SY_RETURN_IF_ERROR(exec("UPDATE members SET total_spend = 0, visits = 0, last_visit_at = NULL WHERE id = ?", {dup}));
 
   // One birthday bonus per member and year: the survivor's record wins a year both have.
   SY_RETURN_IF_ERROR(exec("UPDATE birthday_bonuses SET member_id = ? WHERE member_id = ? AND year NOT IN "

@@ -771,6 +771,10 @@ Result<Page<Sale>> ListSales(Context& ctx, const PageQuery& page, const SaleFilt
     if (f.store_id) filter("s.store_id = ?", *f.store_id);
     if (f.member_id) filter("s.member_id = ?", *f.member_id);
     if (f.shift_id) filter("s.shift_id = ?", *f.shift_id);
+    if (f.returnable_product_id)
+      filter("s.status IN ('completed', 'partly_returned') AND EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id "
+             "AND l.product_id = ? AND l.returned_qty < l.quantity)",
+             *f.returnable_product_id);
     if (!f.from.empty()) filter("s.business_day >= ?", f.from);
     if (!f.to.empty()) filter("s.business_day <= ?", f.to);
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql + " " + ks.order, params));

@@ -151,6 +151,9 @@ Result<Sale> FindSaleByReceipt(Context& ctx, const std::string& receipt_number);
 
 struct SaleFilter {
   std::optional<int64_t> store_id, member_id, shift_id;
+  // Sales with a line of this product not yet all returned: a return without the receipt finds
+  // the member's purchase of the book on the counter with member_id + product_id.
+  std::optional<int64_t> returnable_product_id;
   std::string from, to;  // business days, inclusive; "" = open
 };
 // Newest first. Lines, discounts, payments and returns are left empty in the list.

@@ -304,6 +304,8 @@ TEST_P(MemberIdentity, MergeCombinesPurchasesClubsStampsAndPointsLots) {
   };
   EXPECT_EQ(one("SELECT total_spend FROM members WHERE id = ?", {keep}), 10000);
   EXPECT_EQ(one("SELECT visits FROM members WHERE id = ?", {keep}), 3);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM members WHERE id = ? AND visits = 0 AND total_spend = 0 AND last_visit_at IS NULL", {dup}), 1)
+      << "the duplicate keeps no purchase statistics";
   EXPECT_EQ(one("SELECT COUNT(*) FROM member_daily WHERE member_id = ?", {keep}), 2);
   EXPECT_EQ(one("SELECT spend FROM member_genres WHERE member_id = ? AND genre = 'fiction'", {keep}), 8000);
   EXPECT_EQ(one("SELECT SUM(remaining) FROM points_lots WHERE member_id = ?", {keep}), 140);

@@ -337,6 +337,17 @@ TEST_P(SalesApi, PartialThenFullReturnGivesBackMoneyPointsStockAndTheCoupon) {
   EXPECT_EQ(Member(member)["stored_value_balance"], 5000 + 2917);
   EXPECT_EQ(Count("SELECT uses FROM coupons WHERE code = 'MAN100JIAN20'"), 1) << "the coupon stays used on a partial return";
 
+  // Without the receipt: the member's purchases of the book on the counter.
+  auto returnable = [&](int64_t product) {
+    Reply r = Send(cashier_, "GET", "/api/v1/sales?member_id=" + std::to_string(member) +
+                                        "&returnable_product_id=" + std::to_string(product));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json["items"];
+  };
+  ASSERT_EQ(returnable(book_b_).size(), 1u);
+  EXPECT_EQ(returnable(book_b_)[0]["id"], id);
+  EXPECT_EQ(Send(cashier_, "GET", "/api/v1/sales?returnable_product_id=x").status, 400);
+
   Reply too_many = Send(cashier_, "POST", path, json{{"lines", {{{"sale_line_id", line_b}, {"quantity", 2}}}}});
   EXPECT_EQ(too_many.status, 400) << too_many.body;
   EXPECT_FALSE(too_many.FieldError("lines[0].quantity").empty());
@@ -360,6 +371,8 @@ TEST_P(SalesApi, PartialThenFullReturnGivesBackMoneyPointsStockAndTheCoupon) {
   EXPECT_EQ(OnHand(book_a_), 10);
   EXPECT_EQ(OnHand(book_b_), 10);
   EXPECT_EQ(Count("SELECT uses FROM coupons WHERE code = 'MAN100JIAN20'"), 0) << "a full return gives the coupon back";
+  EXPECT_TRUE(returnable(book_b_).empty()) << "nothing of it is left to return";
+  EXPECT_TRUE(returnable(book_a_).empty());
   EXPECT_EQ(Count("SELECT total_spend FROM members WHERE id = ?", {member}), 0);
   Reply again = Send(cashier_, "POST", path, json::object());
   EXPECT_EQ(again.status, 400) << again.body;

@@ -134,7 +134,8 @@ void AddSalesRoutes(Router& r, App& app) {
     auto page = ReadPage(c.req);
     if (!page.ok()) return ErrorResponse(page.status());
     service::SaleFilter f;
-    for (auto [name, slot] : {std::pair{"store_id", &f.store_id}, {"member_id", &f.member_id}, {"shift_id", &f.shift_id}}) {
+    for (auto [name, slot] : {std::pair{"store_id", &f.store_id}, {"member_id", &f.member_id}, {"shift_id", &f.shift_id},
+                              {"returnable_product_id", &f.returnable_product_id}}) {
       auto v = QueryId(c.req, name);
       if (!v.ok()) return ErrorResponse(v.status());
       *slot = *v;

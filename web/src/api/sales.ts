@@ -215,7 +215,7 @@ export const salesApi = {
     api.post<CheckoutResult>('/sales', body, { ...opts, idempotencyKey }),
   get: (id: number, opts?: RequestOptions) => api.get<Sale>(`/sales/${id}`, opts),
   /** Newest first, one page; lines and payments are left out (get has them). */
-  list: (query: { member_id?: number; store_id?: number; shift_id?: number; from?: string; to?: string; limit?: number; cursor?: string | null }, opts?: RequestOptions) =>
+  list: (query: { member_id?: number; store_id?: number; shift_id?: number; returnable_product_id?: number; from?: string; to?: string; limit?: number; cursor?: string | null }, opts?: RequestOptions) =>
     api.get<Page<Sale>>('/sales', { ...opts, query: { ...query, cursor: query.cursor ?? undefined } }),
   /** The sale with this printed receipt number, or null. */
   async findByReceipt(receiptNumber: string, opts?: RequestOptions): Promise<Sale | null> {
