@@ -349,7 +349,10 @@ TEST_P(MemberIdentity, MergedChainsLeadToTheLastSurvivor) {
     return tx.Exec("UPDATE members SET merged_into = ? WHERE id = ?", {b, a}).status();
   }).ok());
   std::vector<std::string> found;
-  for (const auto& m : Check()) found.push_back(m.invariant + " #" + std::to_string(m.member_id));
+  // (The ledger row written behind the report feed's back also shows in report_points_daily,
+  // which report_feed_test covers; only the member invariants are looked at here.)
+  for (const auto& m : Check())
+    if (m.invariant.rfind("report_", 0) != 0) found.push_back(m.invariant + " #" + std::to_string(m.member_id));
   // (The balance written without a points lot breaks the lots invariant too.)
   EXPECT_EQ(found, (std::vector<std::string>{"a merged member has no points_ledger rows #" + std::to_string(b),
                                              "points_balance = SUM(points_lots.remaining) #" + std::to_string(b),

@@ -548,7 +548,12 @@ TEST_P(SalesApi, CheckFindsASaleWhoseTotalsNoLongerAddUp) {
   auto found = service::CheckInvariants(app_->context());
   ASSERT_TRUE(found.ok());
   std::vector<std::string> names;
-  for (const auto& m : *found) names.push_back(m.invariant + " / " + m.subject);
+  // The report aggregates, fed with the line's net as sold, disagree too: the item's day and month.
+  int64_t reports = 0;
+  for (const auto& m : *found)
+    if (m.invariant.rfind("report_items_", 0) == 0) ++reports;
+    else names.push_back(m.invariant + " / " + m.subject);
+  EXPECT_EQ(reports, 2);
   std::string sale = "sale " + std::to_string(r.json["id"].get<int64_t>());
   EXPECT_EQ(names, (std::vector<std::string>{"sales.net_total = SUM(sale_lines.net) / " + sale}));
 }
