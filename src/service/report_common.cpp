@@ -75,11 +75,14 @@ std::string ItemsInRangeSql(core::Date from, core::Date to, std::optional<int64_
   static const char* kCols =
       "store_id, product_id, genre, lines, quantity, net, cost, costed_net, returned_qty, returned_net, "
       "returned_cost, returned_costed_net";
+  static const char* kNegated =
+      "store_id, product_id, genre, -lines, -quantity, -net, -cost, -costed_net, -returned_qty, -returned_net, "
+      "-returned_cost, -returned_costed_net";
   RangeSplit split = SplitRange(from, to);
   std::string sql;
-  auto add = [&](const char* table, const char* key, const std::string& lo, const std::string& hi) {
+  auto add = [&](const char* cols, const char* table, const char* key, const std::string& lo, const std::string& hi) {
     if (!sql.empty()) sql += " UNION ALL ";
-    sql += std::string("SELECT ") + kCols + " FROM " + table + " WHERE " + key + " >= ? AND " + key + " <= ?";
+    sql += std::string("SELECT ") + cols + " FROM " + table + " WHERE " + key + " >= ? AND " + key + " <= ?";
     params.emplace_back(lo);
     params.emplace_back(hi);
     if (store_id) {
@@ -87,8 +90,21 @@ std::string ItemsInRangeSql(core::Date from, core::Date to, std::optional<int64_
       params.emplace_back(*store_id);
     }
   };
-  if (split.months) add("report_items_monthly", "month", split.months->first, split.months->second);
-  for (const auto& [lo, hi] : split.day_runs) add("report_items_daily", "business_day", lo, hi);
+  if (split.months) add(kCols, "report_items_monthly", "month", split.months->first, split.months->second);
+  for (const auto& [lo, hi] : split.day_runs) {
+    // A run of most of a month (the month to date, typically) is cheaper as the month's row less
+    // the days outside the run (often none yet: they are in the future).
+    core::Date a = *ParseDay(lo), b = *ParseDay(hi);
+    core::Date first = FirstOfMonth(a), last = LastOfMonth(a);
+    int64_t run = DaysBetween(a, b) + 1, month = DaysBetween(first, last) + 1;
+    if (month - run < run) {
+      add(kCols, "report_items_monthly", "month", MonthKey(a), MonthKey(a));
+      if (first != a) add(kNegated, "report_items_daily", "business_day", FormatDay(first), FormatDay(AddDays(a, -1)));
+      if (last != b) add(kNegated, "report_items_daily", "business_day", FormatDay(AddDays(b, 1)), FormatDay(last));
+    } else {
+      add(kCols, "report_items_daily", "business_day", lo, hi);
+    }
+  }
   if (sql.empty()) sql = std::string("SELECT ") + kCols + " FROM report_items_daily WHERE 1 = 0";
   return sql;
 }

@@ -57,7 +57,9 @@ RangeSplit SplitRange(core::Date from, core::Date to);
 
 // A derived table of report_items_* rows over [from, to] (optionally one store), with the
 // columns store_id, product_id, genre, lines, quantity, net, cost, costed_net, returned_qty,
-// returned_net, returned_cost, returned_costed_net. Use as `FROM (<sql>) it`; its parameters are
+// returned_net, returned_cost, returned_costed_net. Use as `FROM (<sql>) it` and SUM the columns
+// (a run covering most of a month is read as the month's row plus NEGATED rows of the days outside
+// the run, so rows must be summed, never counted or filtered on their sign); its parameters are
 // appended to `params` in order.
 std::string ItemsInRangeSql(core::Date from, core::Date to, std::optional<int64_t> store_id,
                             std::vector<store::Value>& params);
