@@ -490,15 +490,23 @@ Result<BooksReport> ReportBooks(Context& ctx, const ReportPeriod& p, const Books
         return a.product_id < b.product_id;
       });
       if (static_cast<int64_t>(slow.size()) > o.limit) slow.resize(static_cast<size_t>(o.limit));
-      for (auto& b : slow) {
-        std::vector<Value> q{b.product_id, FormatDay(p.to)};
-        std::string last = "SELECT MAX(business_day) FROM report_items_daily WHERE product_id = ? AND business_day <= ? AND quantity > 0";
+      if (!slow.empty()) {  // their last sale: one query, an index probe per product
+        std::vector<Value> q;
+        for (const auto& b : slow) q.emplace_back(b.product_id);
+        q.emplace_back(FormatDay(p.to));
+        std::string last = "SELECT product_id, MAX(business_day) FROM report_items_daily WHERE product_id IN (" +
+                           Placeholders(slow.size()) + ") AND business_day <= ? AND quantity > 0";
         if (p.store_id) {
           last += " AND store_id = ?";
           q.emplace_back(*p.store_id);
         }
-        SY_ASSIGN_OR_RETURN(auto r, tx.Exec(last, q));
-        if (!r.empty() && !r[0].IsNull(0)) b.last_sold_on = r[0].Text(0);
+        SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(last + " GROUP BY product_id", q));
+        std::unordered_map<int64_t, std::string> last_day;
+        for (const auto& r : rows.rows) last_day[r.Int(0)] = r.Text(1);
+        for (auto& b : slow) {
+          auto it = last_day.find(b.product_id);
+          if (it != last_day.end()) b.last_sold_on = it->second;
+        }
       }
       out.slow = std::move(slow);
     }

@@ -354,6 +354,20 @@ TEST_P(ReportsSales, BooksRankSellersFindSlowStockAndSuggestReorders) {
   EXPECT_TRUE(slow["last_sold_on"].is_null());
   EXPECT_EQ(r.json["summary"]["slow_stock_value"], 5000);
 
+  // With 2 slow days, 挪威的森林 (last sold three days ago; yesterday's return is no sale) joins.
+  Reply recent = Send(owner_, "GET", "/api/v1/reports/books?to=" + to + "&slow_days=2");
+  ASSERT_EQ(recent.status, 200) << recent.body;
+  bool saw_b = false;
+  for (const auto& s : recent.json["slow_sellers"])
+    if (s["product_id"] == book_b_) {
+      saw_b = true;
+      EXPECT_EQ(s["last_sold_on"], Shift(to, -3));
+      EXPECT_EQ(s["days_since_sale"], 3);
+      EXPECT_TRUE(s["stock_value"].is_null()) << "no cost";
+    }
+  EXPECT_TRUE(saw_b) << recent.body;
+  EXPECT_EQ(recent.json["summary"]["slow_products"], 2);
+
   // Sell-through over everything: units sold / (sold + on hand now).
   int64_t all_on_hand = One("SELECT SUM(on_hand) FROM stock_levels");
   EXPECT_EQ(r.json["summary"]["on_hand"], all_on_hand);
