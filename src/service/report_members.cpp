@@ -174,12 +174,6 @@ std::string ScoreSql(const char* col, const std::array<int64_t, 4>& cuts, std::v
   return sql + ")";
 }
 
-int ScoreOf(int64_t v, const std::array<int64_t, 4>& cuts) {
-  int s = 1;
-  for (int64_t c : cuts) s += v > c ? 1 : 0;
-  return s;
-}
-
 // ---- loyalty helpers ------------------------------------------------------------------------
 
 struct PointsFlow {
