@@ -148,19 +148,23 @@ Result<Cuts> ReadCuts(store::Tx& tx) {
   SY_ASSIGN_OR_RETURN(auto n, tx.Exec(std::string("SELECT COUNT(*) FROM members WHERE ") + kScored));
   c.scored = n[0].Int(0);
   if (c.scored == 0) return c;
-  auto read = [&](const char* col, std::array<int64_t, 4>& out) -> Status {
+  // SQLite would otherwise take `visits > 0` to the frequency index and sort; the one dialect
+  // difference of these reports: SQLite is told the index, PostgreSQL picks it for ORDER BY … LIMIT.
+  const bool sqlite = tx.engine() == store::Engine::kSqlite;
+  auto read = [&](const char* col, const char* index, std::array<int64_t, 4>& out) -> Status {
     for (int i = 1; i <= 4; ++i) {
       int64_t pos = (i * c.scored + 4) / 5 - 1;  // ⌈iN/5⌉ − 1, 0-based
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + col + " FROM members WHERE " + kScored +
-                                                 " ORDER BY " + col + " LIMIT 1 OFFSET ?",
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(std::string("SELECT ") + col + " FROM members" +
+                                                 (sqlite ? std::string(" INDEXED BY ") + index : "") + " WHERE " +
+                                                 kScored + " ORDER BY " + col + " LIMIT 1 OFFSET ?",
                                              {pos}));
       out[i - 1] = rows.empty() ? 0 : rows[0].Int(0);
     }
     return Status::Ok();
   };
-  SY_RETURN_IF_ERROR(read("last_visit_at", c.r));
-  SY_RETURN_IF_ERROR(read("visits", c.f));
-  SY_RETURN_IF_ERROR(read("total_spend", c.m));
+  SY_RETURN_IF_ERROR(read("last_visit_at", "members_rfm_recency", c.r));
+  SY_RETURN_IF_ERROR(read("visits", "members_rfm_frequency", c.f));
+  SY_RETURN_IF_ERROR(read("total_spend", "members_rfm_monetary", c.m));
   return c;
 }
 
