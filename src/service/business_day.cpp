@@ -35,6 +35,8 @@ Result<core::Date> BusinessDay(const Context& ctx, int64_t utc_ms) {
   return zone.LocalDay(utc_ms);
 }
 
+Result<core::TimeZone> BusinessZone(const Context& ctx) { return LoadZone(ctx.settings.timezone); }
+
 Result<core::Date> Today(const Context& ctx) { return BusinessDay(ctx, ctx.now()); }
 
 std::string FormatDay(core::Date d) {

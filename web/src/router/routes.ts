@@ -49,6 +49,7 @@ export const shellChildren: RouteRecordRaw[] = [
     path: 'pos', name: 'pos', component: () => import('@/views/pos/PosView.vue'),
     meta: { title: 'nav.pos', nav: ShoppingCart, roles: ['owner', 'manager', 'cashier'] },
   },
+  { path: 'sales/import', name: 'sales-import', component: () => import('@/views/sales/SalesImportView.vue'), meta: { title: 'salesImport.title', roles: ['owner', 'manager'] } },
   { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   {
     path: 'promotions/coupons', name: 'coupons', component: () => import('@/views/promotions/CouponsView.vue'),
