@@ -719,7 +719,14 @@ class Importer {
         rep_.rows_skipped += int64_t(r.rows.size());
         continue;
       }
-      const Line& first = lines_[size_t(r.rows.front())];
+      // The first good row sets the receipt's time and customer (a bad one may have neither).
+      int32_t lead = r.rows.front();
+      for (int32_t i : r.rows)
+        if (!lines_[size_t(i)].bad) {
+          lead = i;
+          break;
+        }
+      const Line& first = lines_[size_t(lead)];
       for (int32_t i : r.rows) {
         Line& l = lines_[size_t(i)];
         if (l.bad) continue;
@@ -1047,6 +1054,20 @@ class Importer {
     }
     // FEED for (auto& s : sales_) SY_RETURN_IF_ERROR(FeedSale(tx, ctx_, s.id));
     if (opt_.earn_points) {
+      // A member's first purchase ever earns the program's first-purchase rules: known members
+      // with visits before this import have had theirs.
+      std::vector<std::string> known;
+      for (const auto& c : customers_)
+        if (c.has_receipt && c.member_id != 0) known.push_back(std::to_string(c.member_id));
+      std::unordered_map<int64_t, int64_t> visits;
+      for (size_t start = 0; start < known.size(); start += kChunk) {
+        std::vector<store::Value> p;
+        for (size_t i = start; i < std::min(known.size(), start + kChunk); ++i) p.emplace_back(std::stoll(known[i]));
+        SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id, visits FROM members WHERE id IN (" + Placeholders(p.size()) + ")", p));
+        for (const auto& r : rows.rows) visits.emplace(r.Int(0), r.Int(1));
+      }
+      for (auto& c : customers_)
+        if (auto it = visits.find(c.member_id); it != visits.end() && it->second > 0) c.earned_before = true;
       for (auto& s : sales_) {
         const Receipt& r = receipts_[size_t(s.receipt)];
         if (r.customer < 0) continue;

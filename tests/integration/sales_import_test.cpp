@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -236,10 +238,19 @@ TEST_P(SalesImport, RealRunWritesSalesReturnsMembersAndProductsAndARepeatChanges
   ExpectClean();
 }
 
+// "YYYY-MM-DD" `days` days before today (UTC), for sales recent enough that their points are alive.
+std::string DaysAgo(int days) {
+  using namespace std::chrono;
+  auto d = year_month_day{floor<std::chrono::days>(system_clock::now()) - std::chrono::days(days)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
+  return buf;
+}
+
 TEST_P(SalesImport, PointsOnlyWhenAsked) {
   const std::string csv = "receipt,date,phone,barcode,description,quantity,unit price\n"
-                          "P1,2024-05-01 10:00,13600136000,9787544245364,To Live,1,100\n"
-                          "P2,2024-05-02 10:00,13600136000,9787544245364,To Live,1,50\n";
+                          "P1," + DaysAgo(5) + " 10:00,13600136000,9787544245364,To Live,1,100\n"
+                          "P2," + DaysAgo(4) + " 10:00,13600136000,9787544245364,To Live,1,50\n";
   Reply r = Import(csv, false, "&earn_points=true");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["sales"], 2);
@@ -250,7 +261,8 @@ TEST_P(SalesImport, PointsOnlyWhenAsked) {
   EXPECT_EQ(Count("SELECT points_balance FROM members"), earned);
   EXPECT_EQ(Count("SELECT SUM(points_earned) FROM sales"), earned);
   // A return takes them back in proportion, as at the till.
-  Reply ret = Import("receipt,date,phone,barcode,quantity,unit price\nP3,2024-05-03 10:00,13600136000,9787544245364,-1,50\n",
+  Reply ret = Import("receipt,date,phone,barcode,quantity,unit price\nP3," + DaysAgo(3) +
+                         " 10:00,13600136000,9787544245364,-1,50\n",
                      false, "&earn_points=true");
   ASSERT_EQ(ret.status, 200) << ret.body;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM points_ledger WHERE kind = 'reverse'"), 1);
