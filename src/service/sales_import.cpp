@@ -119,7 +119,7 @@ std::optional<int64_t> ParseDayFraction(std::string_view s) {
   return int64_t(std::llround(f * 86400.0)) * 1000;
 }
 
-struct LocalTime {
+struct FileDateTime {
   int64_t ms = 0;          // local wall-clock time as if it were UTC
   bool has_time = false;
 };
@@ -137,9 +137,9 @@ bool RealDate(int y, int m, int d) {
 // A date, optionally with a time, as people, exports and spreadsheets write it: 2024-03-05
 // 14:30[:15], 2024/3/5 14:30, 2024.3.5, 2024年3月5日 14:30, 2024-03-05T14:30:00, 20240305[1430[00]],
 // or an Excel serial number (45356.6042). `why` says what is wrong otherwise.
-std::optional<LocalTime> ParseDateTime(std::string_view s, std::string& why) {
+std::optional<FileDateTime> ParseDateTime(std::string_view s, std::string& why) {
   why = "must be a date and time such as 2024-03-05 14:30";
-  LocalTime out;
+  FileDateTime out;
   // An Excel serial number, with the time of day as its fraction.
   {
     auto dot = s.find('.');
