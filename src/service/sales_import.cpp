@@ -26,7 +26,7 @@
 #include "service/loyalty.h"
 #include "service/member_tiers.h"
 #include "service/points.h"
-// FEED #include "service/report_feed.h"
+#include "service/report_feed.h"
 
 namespace shuyou::service {
 namespace {
@@ -1052,7 +1052,7 @@ class Importer {
       SY_RETURN_IF_ERROR(WriteLines(tx, start, end));
       SY_RETURN_IF_ERROR(WritePayments(tx, start, end));
     }
-    // FEED for (auto& s : sales_) SY_RETURN_IF_ERROR(FeedSale(tx, ctx_, s.id));
+    for (auto& s : sales_) SY_RETURN_IF_ERROR(FeedSale(tx, ctx_, s.id));
     if (opt_.earn_points) {
       // A member's first purchase ever earns the program's first-purchase rules: known members
       // with visits before this import have had theirs.
@@ -1223,7 +1223,7 @@ class Importer {
                                      {rev.taken_back, rev.given_back, return_id})
                                  .status());
         }
-        // FEED SY_RETURN_IF_ERROR(FeedReturn(tx, ctx_, return_id));
+        SY_RETURN_IF_ERROR(FeedReturn(tx, ctx_, return_id));
       }
     }
     return Status::Ok();
