@@ -8,11 +8,11 @@
 # created), and about 1 receipt in 100 a return of one unit of a line a customer bought before.
 # The run then imports the same file again (everything skipped) and runs `shuyou check`.
 # Use a release build: cmake --preset release && cmake --build --preset release --target shuyou.
-# Environment: SHUYOU_BINARY (build-release/shuyou), BENCH_ROWS (500000), BENCH_KEEP_DIR.
+# Environment: SHUYOU_BINARY (build/shuyou), BENCH_ROWS (500000), BENCH_KEEP_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BINARY=${SHUYOU_BINARY:-build-release/shuyou}
+BINARY=${SHUYOU_BINARY:-build/shuyou}
 ROWS=${BENCH_ROWS:-500000}
 TARGET_S=60
 die() { echo "bench: $*" >&2; exit 1; }
@@ -69,8 +69,11 @@ with open(out, "w", encoding="utf-8", newline="") as f:
             t = d + datetime.timedelta(minutes=rng.randrange(9 * 60, 22 * 60))
             when = t.strftime("%Y-%m-%d %H:%M")
             no = "R%08d" % receipt
-            if recent and rng.random() < 0.01:
-                phone, p, price = recent.pop(rng.randrange(len(recent)))
+            if recent and rng.random() < 0.01 and recent[0][3] < day:
+                k = rng.randrange(len(recent))
+                while recent[k][3] >= day:  # bought on an earlier day: the return comes after the sale
+                    k -= 1
+                phone, p, price, _ = recent.pop(k)
                 f.write(f"{no},{when},{phone},{products[p]},{titles[p % len(titles)]},-1,{price}\r\n")
                 n += 1
                 continue
@@ -83,7 +86,7 @@ with open(out, "w", encoding="utf-8", newline="") as f:
                 f.write(f"{no},{when},{phone},{products[p]},{titles[p % len(titles)]},{rng.choice([1, 1, 1, 2])},{price}\r\n")
                 n += 1
                 if phone:
-                    recent.append((phone, p, price))
+                    recent.append((phone, p, price, day))
                     if len(recent) > 2000:
                         recent.pop(0)
         day += 1
@@ -91,6 +94,7 @@ PY
 echo "bench: $(($(wc -l <"$CSV") - 1)) rows, $(du -h "$CSV" | cut -f1) in $CSV"
 
 run() {
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
   /usr/bin/time -v "$BINARY" --db "$DB" import sales "$CSV" --store DEMO "$@" >"$DIR/out.txt" 2>"$DIR/time.txt" || {
     cat "$DIR/out.txt" "$DIR/time.txt" >&2
     die "import failed"
@@ -99,7 +103,11 @@ run() {
   WALL=$(grep "Elapsed (wall clock)" "$DIR/time.txt" | awk '{print $NF}')
   RSS=$(grep "Maximum resident set size" "$DIR/time.txt" | awk '{print $NF}')
   SECS=$(echo "$WALL" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
-  echo "bench: wall ${WALL} (${SECS} s), peak RSS $((RSS / 1024)) MB"
+  USER_S=$(grep "User time (seconds)" "$DIR/time.txt" | awk '{print $NF}')
+  SYS_S=$(grep "System time (seconds)" "$DIR/time.txt" | awk '{print $NF}')
+  CPU_S=$(awk -v u="$USER_S" -v s="$SYS_S" 'BEGIN { printf "%.1f", u + s }')
+  echo "bench: wall ${WALL} (${SECS} s), CPU ${CPU_S} s (user ${USER_S} + sys ${SYS_S}), peak RSS $((RSS / 1024)) MB"
+  echo "bench: load average before: ${LOAD_BEFORE} (on a shared machine the wall clock includes waiting for a CPU)"
 }
 echo "== first import"
 run

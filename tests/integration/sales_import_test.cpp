@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "service/check.h"
+#include "service/report_feed.h"
 #include "service/services.h"
 #include "service/staff.h"
 #include "support/api_client.h"
@@ -92,10 +93,14 @@ class SalesImport : public ApiFixture {
     return s;
   }
 
+  // `shuyou check`'s invariants, and the report aggregates equal to a rebuild from the raw rows.
   void ExpectClean() {
     auto problems = service::CheckInvariants(app_->context());
     ASSERT_TRUE(problems.ok()) << problems.status().message();
     EXPECT_TRUE(problems->empty()) << (problems->empty() ? "" : problems->front().invariant + " " + problems->front().subject);
+    auto reports = service::CheckReports(app_->context());
+    ASSERT_TRUE(reports.ok()) << reports.status().message();
+    EXPECT_TRUE(reports->empty()) << (reports->empty() ? "" : reports->front().invariant + " " + reports->front().subject);
   }
 
   Caller manager_, cashier_;
@@ -208,6 +213,23 @@ TEST_P(SalesImport, RealRunWritesSalesReturnsMembersAndProductsAndARepeatChanges
   EXPECT_EQ(CountRows("points_ledger"), 0);
   EXPECT_EQ(Count("SELECT points_balance FROM members"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'sale.import'"), 1);
+
+  // The report aggregates, as for till sales: sales on their own day and local hour, the return
+  // on its own; no cashier (staff 0); the member's month and cohort (joined 2024-03).
+  EXPECT_EQ(Count("SELECT SUM(net) FROM report_sales_hourly"), 2 * 3980 + 3600 + 1500);
+  EXPECT_EQ(Count("SELECT SUM(sales) FROM report_sales_hourly"), 2);
+  EXPECT_EQ(Count("SELECT SUM(items) FROM report_sales_hourly"), 2 + 1 + 3);
+  EXPECT_EQ(Count("SELECT SUM(member_net) FROM report_sales_hourly"), 2 * 3980 + 3600);
+  EXPECT_EQ(Count("SELECT net FROM report_sales_hourly WHERE business_day = '2024-03-05' AND hour = 14 AND staff_id = 0"),
+            2 * 3980 + 3600);
+  EXPECT_EQ(Count("SELECT returned_net FROM report_sales_hourly WHERE business_day = '2024-03-09' AND hour = 11"), 3980);
+  EXPECT_EQ(Count("SELECT SUM(returned_qty) FROM report_items_daily WHERE business_day = '2024-03-09'"), 1);
+  EXPECT_EQ(Count("SELECT quantity FROM report_items_monthly WHERE month = '2024-03' AND product_id = "
+                  "(SELECT id FROM products WHERE barcode = '9787544245364')"),
+            2);
+  EXPECT_EQ(Count("SELECT spend FROM report_member_months WHERE month = '2024-03'"), 2 * 3980 + 3600 - 3980);
+  EXPECT_EQ(Count("SELECT visits FROM report_member_months WHERE month = '2024-03'"), 1);
+  EXPECT_EQ(Count("SELECT first_buyers FROM report_cohorts WHERE cohort = '2024-03' AND month = '2024-03'"), 1);
   ExpectClean();
 
   // The same file again: every receipt skipped, nothing written.
