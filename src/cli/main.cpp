@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
+#include "core/money.h"
 #include "service/business_day.h"
 #include "service/auth.h"
 #include "service/check.h"
@@ -25,6 +26,7 @@
 #include "service/demo_sales.h"
 #include "service/member_import.h"
 #include "service/product_import.h"
+#include "service/sales_import.h"
 #include "service/crypto.h"
 #include "store/db.h"
 
@@ -154,6 +156,36 @@ Result<service::ProductImportReport> ImportProductsFile(service::Context& ctx, c
       [&](std::istream& in) { return service::ImportProductsCsv(ctx, CliActor(), in, opt); });
 }
 
+// Prints `shuyou import sales`' report: receipts, sales and returns, what was created, then
+// each problem.
+void PrintSalesImportReport(const service::SalesImportReport& r) {
+  std::cout << (r.dry_run ? "dry run (nothing written): " : "imported: ") << r.rows << " rows (" << r.encoding << "), "
+            << r.valid << (r.dry_run ? " would be imported" : " imported") << " in " << r.receipts << " receipts, "
+            << r.invalid << " with problems, " << r.receipts_skipped << " receipts (" << r.rows_skipped
+            << " rows) already imported\n";
+  std::cout << "  " << r.sales << " sales with " << r.lines << " lines (" << core::FormatMoney(core::Money(r.net_total, core::kCNY)) << "), "
+            << r.returns << " returns with " << r.return_lines << " lines (" << core::FormatMoney(core::Money(r.refund_total, core::kCNY))
+            << " refunded)";
+  if (!r.first_day.empty()) std::cout << ", " << r.first_day << " to " << r.last_day;
+  std::cout << "\n  " << r.members_created << (r.dry_run ? " members to create, " : " members created, ")
+            << r.products_created << (r.dry_run ? " products to create" : " products created");
+  if (!r.dry_run) std::cout << ", " << r.points_earned << " points earned, " << r.tier_changes << " tier upgrades";
+  std::cout << "\n";
+  for (const auto& c : r.columns) std::cout << "  column " << c << "\n";
+  for (const auto& c : r.ignored_columns) std::cout << "  column " << c << " (ignored: not a known field)\n";
+  PrintImportProblems(r.errors, r.error_count);
+}
+
+// Imports (or with dry_run checks) a sales history at `path`.
+Result<service::SalesImportReport> ImportSalesFile(service::Context& ctx, const std::string& path,
+                                                   service::SalesImportOptions opt) {
+  opt.file_name = std::filesystem::path(path).filename().string();
+  opt.max_errors = 100000;
+  return ImportTableFile<service::SalesImportReport>(
+      path, [&](const std::string& bytes) { return service::ImportSalesXlsx(ctx, CliActor(), bytes, opt); },
+      [&](std::istream& in) { return service::ImportSalesCsv(ctx, CliActor(), in, opt); });
+}
+
 service::Actor CliActor() {
   service::Actor a;
   a.kind = "system";
@@ -262,6 +294,18 @@ int main(int argc, char** argv) {
   import_products->add_flag("--dry-run", import_dry_run, "check every row and report, writing nothing");
   import_products->add_option("--store", import_store, "code of the store that receives the opening stock");
   import_products->fallthrough();
+  auto* import_sales = import->add_subcommand(
+      "sales", "import a store's past sales from a CSV or XLSX file (repeatable: imported receipts are skipped)");
+  std::vector<std::string> import_map;
+  bool import_earn_points = false;
+  import_sales->add_option("FILE", import_file, "CSV (UTF-8 or GB18030) or XLSX file, one row per receipt line")->required();
+  import_sales->add_flag("--dry-run", import_dry_run, "check every row and report, writing nothing");
+  import_sales->add_option("--store", import_store, "code of the store for rows without a 门店/store column");
+  import_sales->add_option("--map", import_map,
+                           "HEADER=field: the column named HEADER holds field (receipt, date, time, phone, customer, "
+                           "isbn, barcode, description, quantity, unit_price, store); repeatable");
+  import_sales->add_flag("--earn-points", import_earn_points, "members earn points on the imported sales (default: none)");
+  import_sales->fallthrough();
 
   auto* check = app.add_subcommand("check", "verify that cached balances agree with their ledgers (exit 1 when not)");
   check->fallthrough();
@@ -434,6 +478,22 @@ int main(int argc, char** argv) {
     auto rep = ImportProductsFile(ctx, import_file, import_dry_run, import_store);
     if (!rep.ok()) return Fail(rep.status());
     PrintProductImportReport(*rep);
+    return 0;
+  }
+  if (import_sales->parsed()) {
+    service::SalesImportOptions opt;
+    opt.dry_run = import_dry_run;
+    opt.store_code = import_store;
+    opt.earn_points = import_earn_points;
+    for (const auto& m : import_map) {
+      auto eq = m.rfind('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+        return Fail(Invalid("--map takes HEADER=field, such as 交易号=receipt, not '" + m + "'"));
+      opt.mapping.push_back({m.substr(0, eq), m.substr(eq + 1)});
+    }
+    auto rep = ImportSalesFile(ctx, import_file, opt);
+    if (!rep.ok()) return Fail(rep.status());
+    PrintSalesImportReport(*rep);
     return 0;
   }
   if (create_user->parsed()) {

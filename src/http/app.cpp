@@ -34,6 +34,7 @@ App::App(store::Database& db, AppOptions opt)
   AddShiftRoutes(router_, *this);
   AddCouponRoutes(router_, *this);
   AddProductImportRoutes(router_, *this);
+  AddSalesImportRoutes(router_, *this);
   AddReceiptRoutes(router_, *this);
   AddMemberInterestRoutes(router_, *this);
   AddReportSalesRoutes(router_, *this);

@@ -35,6 +35,8 @@ Result<core::Date> BusinessDay(const Context& ctx, int64_t utc_ms) {
   return zone.LocalDay(utc_ms);
 }
 
+Result<core::TimeZone> BusinessZone(const Context& ctx) { return LoadZone(ctx.settings.timezone); }
+
 Result<LocalTime> BusinessLocalTime(const Context& ctx, int64_t utc_ms) {
   SY_ASSIGN_OR_RETURN(core::TimeZone zone, LoadZone(ctx.settings.timezone));
   const int64_t day_ms = 86400000;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/points.h"
+#include "core/timezone.h"
 #include "service/services.h"
 
 namespace shuyou::service {
@@ -18,6 +19,10 @@ Result<core::Date> Today(const Context& ctx);
 
 std::string FormatDay(core::Date d);                // "2026-11-28"
 Result<core::Date> ParseDay(std::string_view text);  // Invalid unless a real YYYY-MM-DD
+
+// The business time zone itself (Settings::timezone), for code that converts many times at once
+// (the sales import reads local date-times from a file).
+Result<core::TimeZone> BusinessZone(const Context& ctx);
 
 // The business day and the local hour (0–23) of `utc_ms` in the business time zone.
 struct LocalTime {

@@ -123,6 +123,11 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
   return Evaluate(tx, ctx, member_id, day, false);
 }
 
+Result<std::optional<TierChangeRecord>> UpgradeIfQualified(store::Tx& tx, const Context& ctx, int64_t member_id,
+                                                           core::Date day) {
+  return Evaluate(tx, ctx, member_id, day, false);
+}
+
 Result<std::optional<TierChangeRecord>> EvaluateMemberTier(store::Tx& tx, const Context& ctx, int64_t member_id,
                                                             core::Date day) {
   return Evaluate(tx, ctx, member_id, day, true);

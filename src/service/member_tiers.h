@@ -36,6 +36,12 @@ inline constexpr const char* kLaterGenreDay =
 Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Context& ctx, int64_t member_id,
                                                         const PurchaseStats& p);
 
+// The upgrade check RecordPurchase makes after recording, on its own: upgrades the member when
+// the rolling window ending on `day` qualifies for a higher tier, never downgrades. The sales
+// import records a history's statistics in bulk and then calls this once per member.
+Result<std::optional<TierChangeRecord>> UpgradeIfQualified(store::Tx& tx, const Context& ctx, int64_t member_id,
+                                                           core::Date day);
+
 // The periodic evaluation of one member on `day` (the tier-evaluation job): keeps, upgrades, or
 // downgrades after the grace period. Answers the change made, if any; rerunning the same day
 // changes nothing more.

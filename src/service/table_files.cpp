@@ -263,6 +263,15 @@ std::string NumberText(const std::string& v) {
   return buf;
 }
 
+// " HH:MM:SS" of a date-time serial's fraction (to the nearest second); "" for a whole day.
+std::string ExcelTimeOfDay(double serial) {
+  auto secs = static_cast<int64_t>(std::llround((serial - std::floor(serial)) * 86400.0));
+  if (secs <= 0 || secs >= 86400) return "";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d:%02d", int(secs / 3600), int(secs / 60 % 60), int(secs % 60));
+  return buf;
+}
+
 }  // namespace
 
 std::string ExcelSerialDate(double serial) {
@@ -516,8 +525,10 @@ Status ReadXlsxRows(const std::string& bytes, const RowSink& sink) {
                 } else if (s.type == "d") {
                   text = s.value.substr(0, 10);  // ISO 8601 date cell
                 } else if (s.is_date && !s.value.empty()) {
-                  text = ExcelSerialDate(std::strtod(s.value.c_str(), nullptr));
+                  double serial = std::strtod(s.value.c_str(), nullptr);
+                  text = ExcelSerialDate(serial);
                   if (text.empty()) text = s.value;
+                  else text += ExcelTimeOfDay(serial);
                 } else {
                   text = NumberText(s.value);
                 }

@@ -4,7 +4,7 @@
 //    converted to UTF-8 line by line with glibc's iconv. Streamed: one record in memory at a time.
 //  - XLSX: the first worksheet through libzip and expat, with shared and inline strings, numbers
 //    (integral values written without exponent or ".0") and date serial numbers in date-formatted
-//    cells written as YYYY-MM-DD. The sheet is parsed as it is decompressed; shared strings are
+//    cells written as YYYY-MM-DD (followed by " HH:MM:SS" when the cell also holds a time of day). The sheet is parsed as it is decompressed; shared strings are
 //    held in memory.
 // Rows are handed to a callback with their line (CSV: the physical line the record starts on,
 // counting from 1; XLSX: the row number) and cells as UTF-8 text; a row the reader cannot

@@ -53,6 +53,7 @@ export const shellChildren: RouteRecordRaw[] = [
     path: 'sales', name: 'sales', component: () => import('@/views/sales/SalesView.vue'),
     meta: { title: 'nav.sales', nav: Tickets, roles: ['owner', 'manager', 'cashier'] },
   },
+  { path: 'sales/import', name: 'sales-import', component: () => import('@/views/sales/SalesImportView.vue'), meta: { title: 'salesImport.title', roles: ['owner', 'manager'] } },
   { path: 'catalog', name: 'catalog', component: () => import('@/views/catalog/CatalogView.vue'), meta: { title: 'nav.catalog', nav: Notebook } },
   {
     path: 'promotions/coupons', name: 'coupons', component: () => import('@/views/promotions/CouponsView.vue'),
