@@ -97,7 +97,7 @@ export function heatmapOption(
   const scale = (v: number) => (kind === 'money' ? v / 100 : v)
   const max = Math.max(1, ...cells.map((c) => scale(c.value)))
   return {
-    grid: { left: 8, right: 16, top: 8, bottom: 48, containLabel: true },
+    grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
     tooltip: {
       position: 'top',
       formatter: (p: { value: [number, number, number] }) => `${where(p.value[0], p.value[1])}<br/>${seriesName}: <b>${fmt(kind, p.value[2])}</b>`,
@@ -105,7 +105,7 @@ export function heatmapOption(
     xAxis: { type: 'category', data: xLabels, splitArea: { show: true } },
     yAxis: { type: 'category', data: yLabels, inverse: true, splitArea: { show: true } },
     visualMap: {
-      type: 'continuous', min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
+      type: 'continuous', min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
       inRange: { color: ['#fbf3ee', '#e8a98f', '#b4462f'] },
       formatter: (v: number) => (kind === 'money' ? compactYuan(v) : String(Math.round(v))),
     },
@@ -121,19 +121,21 @@ export function heatmapOption(
   }
 }
 
-/** A pie (shares of a whole). */
+/** A donut (shares of a whole): the legend names the slices, hovering one shows it in the middle. */
 export function pieOption(items: { name: string; value: number }[], kind: ValueKind) {
   return {
     color: PALETTE,
     tooltip: { trigger: 'item', formatter: (p: { name: string; value: number; percent: number }) => `${p.name}: ${fmt(kind, p.value)} (${p.percent}%)` },
-    legend: { type: 'scroll', bottom: 0 },
+    legend: { bottom: 0 },
     series: [
       {
         type: 'pie',
-        radius: ['40%', '68%'],
-        center: ['50%', '45%'],
+        radius: ['42%', '70%'],
+        center: ['50%', '44%'],
+        avoidLabelOverlap: true,
         data: items.map((i) => ({ name: i.name, value: kind === 'money' ? i.value / 100 : i.value })),
-        label: { formatter: '{b}: {d}%' },
+        label: { show: false, position: 'center' },
+        emphasis: { label: { show: true, fontSize: 14, fontWeight: 'bold', formatter: '{b}\n{d}%' } },
       },
     ],
   }
@@ -150,8 +152,10 @@ export function treemapOption(items: { key: string; name: string; value: number;
         roam: false,
         nodeClick: false,
         breadcrumb: { show: false },
-        width: '100%',
-        height: '100%',
+        top: 0,
+        left: 0,
+        right: 0,
+        bottom: 0,
         label: { show: true, formatter: '{b}' },
         data: items.map((i, n) => ({ ...i, itemStyle: { color: PALETTE[n % PALETTE.length] } })),
       },
