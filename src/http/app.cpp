@@ -36,6 +36,7 @@ App::App(store::Database& db, AppOptions opt)
   AddProductImportRoutes(router_, *this);
   AddReceiptRoutes(router_, *this);
   AddMemberInterestRoutes(router_, *this);
+  AddReportSalesRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

@@ -35,6 +35,14 @@ Result<core::Date> BusinessDay(const Context& ctx, int64_t utc_ms) {
   return zone.LocalDay(utc_ms);
 }
 
+Result<LocalTime> BusinessLocalTime(const Context& ctx, int64_t utc_ms) {
+  SY_ASSIGN_OR_RETURN(core::TimeZone zone, LoadZone(ctx.settings.timezone));
+  const int64_t day_ms = 86400000;
+  int64_t local_ms = utc_ms + zone.OffsetAt(utc_ms) * 1000;
+  int64_t days = local_ms >= 0 ? local_ms / day_ms : -((-local_ms + day_ms - 1) / day_ms);
+  return LocalTime{core::Date{std::chrono::sys_days(std::chrono::days(days))}, int((local_ms - days * day_ms) / 3600000)};
+}
+
 Result<core::Date> Today(const Context& ctx) { return BusinessDay(ctx, ctx.now()); }
 
 std::string FormatDay(core::Date d) {

@@ -19,6 +19,13 @@ Result<core::Date> Today(const Context& ctx);
 std::string FormatDay(core::Date d);                // "2026-11-28"
 Result<core::Date> ParseDay(std::string_view text);  // Invalid unless a real YYYY-MM-DD
 
+// The business day and the local hour (0–23) of `utc_ms` in the business time zone.
+struct LocalTime {
+  core::Date day;
+  int hour = 0;
+};
+Result<LocalTime> BusinessLocalTime(const Context& ctx, int64_t utc_ms);
+
 // "2026-11-28 14:05": the local date and time of `utc_ms` in the IANA zone `zone` (a store's).
 Result<std::string> FormatLocalMinute(const std::string& zone, int64_t utc_ms);
 

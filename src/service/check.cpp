@@ -1,6 +1,8 @@
 // Invariant checks behind `shuyou check` (see check.h).
 #include "service/check.h"
 
+#include "service/report_feed.h"
+
 namespace shuyou::service {
 namespace {
 
@@ -137,6 +139,9 @@ Result<std::vector<Mismatch>> CheckInvariants(Context& ctx) {
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  // The report aggregates agree with a rebuild from the raw rows (service/report_feed.h).
+  SY_ASSIGN_OR_RETURN(auto reports, CheckReports(ctx));
+  found.insert(found.end(), reports.begin(), reports.end());
   return found;
 }
 

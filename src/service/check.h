@@ -4,8 +4,9 @@
 // value; every member's stamp rewards match the rewards their stamping events completed; a
 // merged member has no ledger rows and points at a member that is not merged; every stock level
 // equals the sum of its stock movements and the last movement's on_hand_after; every coupon's
-// uses equals its redemptions not given back and is never above its max_uses. Read-only;
-// answers the mismatches found.
+// uses equals its redemptions not given back and is never above its max_uses; every report
+// aggregate equals a rebuild from the raw sales, returns and points (CheckReports, which
+// recomputes into temporary tables). Changes nothing; answers the mismatches found.
 #pragma once
 
 #include "service/services.h"

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "core/card.h"
+#include "service/business_day.h"
 
 namespace shuyou::service {
 namespace {
 
 constexpr int64_t kMaxCount = 10'000'000;
 constexpr int64_t kBatch = 1000;         // members per transaction
-constexpr size_t kRowsPerInsert = 100;   // rows per multi-row INSERT (16 parameters each)
+constexpr size_t kRowsPerInsert = 100;   // rows per multi-row INSERT (17 parameters each)
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kSpanMs = 730 * kDayMs;  // join dates over the last 24 months
 
@@ -123,6 +124,7 @@ std::string Lower(std::string_view s) {
 
 struct DemoMember {
   std::string phone, name;
+  std::string joined_on;  // the business day of created_at
   std::optional<std::string> email, birthday, gender;
   bool consent_email = false, consent_sms = false;
   std::optional<int64_t> consent_updated_at;
@@ -190,15 +192,15 @@ Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch,
                             const std::string& card_prefix) {
   constexpr const char* kInsert =
       "INSERT INTO members (card_number, phone, phone_last4, name, email, birthday, gender, home_store_id, "
-      "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by) "
-      "VALUES ";
-  constexpr const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by, "
+      "joined_on) VALUES ";
+  constexpr const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   int64_t inserted = 0;
   for (size_t start = 0; start < batch.size(); start += kRowsPerInsert) {
     size_t end = std::min(batch.size(), start + kRowsPerInsert);
     std::string sql = kInsert;
     std::vector<store::Value> params;
-    params.reserve((end - start) * 16);
+    params.reserve((end - start) * 17);
     for (size_t i = start; i < end; ++i) {
       const DemoMember& m = batch[i];
       sql += i == start ? kRow : std::string(", ") + kRow;
@@ -226,6 +228,7 @@ Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch,
       params.emplace_back(m.created_at);
       params.emplace_back(m.created_at);  // updated_at
       text("system");
+      text(m.joined_on);
     }
     sql += " ON CONFLICT (phone) DO NOTHING RETURNING id";
     SY_ASSIGN_OR_RETURN(auto ids, tx.Exec(sql, params));
@@ -289,7 +292,11 @@ Result<int64_t> GenerateDemoMembers(Context& ctx, int64_t count, uint64_t seed, 
   batch.reserve(size_t(std::min(count, kBatch)));
   for (int64_t first = 0; first < count; first += kBatch) {
     batch.clear();
-    for (int64_t i = first; i < std::min(count, first + kBatch); ++i) batch.push_back(MakeMember(rng, perm, i, count, now));
+    for (int64_t i = first; i < std::min(count, first + kBatch); ++i) {
+      batch.push_back(MakeMember(rng, perm, i, count, now));
+      SY_ASSIGN_OR_RETURN(core::Date joined, BusinessDay(ctx, batch.back().created_at));
+      batch.back().joined_on = FormatDay(joined);
+    }
     int64_t inserted = 0;
     SY_RETURN_IF_ERROR(ctx.db.Write([&](store::Tx& tx) -> Status {
       SY_ASSIGN_OR_RETURN(inserted, InsertBatch(tx, batch, store_id, ctx.settings.card_prefix));

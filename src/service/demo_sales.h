@@ -24,7 +24,8 @@
 // and the sales invariants of 0011_sales.sql. It refuses a database that already has sales (the
 // history must come first, so that ids follow time) and should run while no server writes to
 // the database. Batches of about 20,000 sales are one transaction each with one audit row
-// ("sale.demo_generate").
+// ("sale.demo_generate"). At the end the report aggregates are rebuilt from the whole history
+// (service/report_feed.h) in one more transaction.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,7 @@ struct DemoSalesResult {
   int64_t sales = 0, lines = 0, member_sales = 0, returns = 0, points_rows = 0, tier_changes = 0;
   std::string first_day, last_day;
   bool skipped = false;  // the database already had sales: nothing written
+  int64_t reports_ms = 0;  // the report aggregates rebuilt at the end (RebuildReports)
 };
 
 // Invalid for months outside 0–36, sales_per_day outside 1–1,000,000, no or unknown stores, or

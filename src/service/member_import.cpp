@@ -19,6 +19,7 @@
 #include "core/staff_rules.h"
 #include "service/business_day.h"
 #include "service/members.h"
+#include "service/report_feed.h"
 #include "service/table_files.h"
 
 namespace shuyou::service {
@@ -247,6 +248,7 @@ struct Candidate {
   std::optional<bool> consent_email, consent_sms;
   int64_t points = 0, stored_value = 0;
   std::optional<int64_t> joined_at;
+  std::optional<std::string> joined_on;  // the file's join date, YYYY-MM-DD
 };
 
 class Importer {
@@ -285,6 +287,7 @@ class Importer {
     if (!opt_.dry_run) {
       // What the writers still hold; the points rows before the lots they open.
       for (RowWriter* w : {&consents_, &points_, &lots_, &stored_}) SY_RETURN_IF_ERROR(w->Flush(tx));
+      SY_RETURN_IF_ERROR(points_report_.Flush(tx));
       points_rows_ = points_.written();
       stored_rows_ = stored_.written();
       rep_.imported = valid_;
@@ -394,7 +397,7 @@ class Importer {
       std::string d = ParseDate(v);
       std::string m = d.empty() ? "must be a date such as 2021-09-01" : CheckPastDate(d, now_);
       if (!m.empty()) Problem(c, kJoined, v, m);
-      else c.joined_at = DateEpochMs(d);
+      else c.joined_at = DateEpochMs(d), c.joined_on = d;
     }
     return c;
   }
@@ -463,7 +466,7 @@ class Importer {
   }
 
   Status Insert(store::Tx& tx, const std::vector<Candidate*>& rows) {
-    constexpr const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    constexpr const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     std::optional<int64_t> home = actor_.home_store_id;
     store::Value staff = actor_.kind == "staff" ? store::Value(actor_.id) : store::Null();
     for (size_t start = 0; start < rows.size(); start += kChunk) {
@@ -471,9 +474,9 @@ class Importer {
       std::string sql =
           "INSERT INTO members (card_number, phone, phone_last4, name, email, birthday, gender, home_store_id, "
           "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by, "
-          "legacy_card_number, points_balance, stored_value_balance) VALUES ";
+          "legacy_card_number, points_balance, stored_value_balance, joined_on) VALUES ";
       std::vector<store::Value> p;
-      p.reserve((end - start) * 19);
+      p.reserve((end - start) * 20);
       std::unordered_map<std::string, const Candidate*> by_phone;
       for (size_t i = start; i < end; ++i) {
         const Candidate& c = *rows[i];
@@ -500,6 +503,7 @@ class Importer {
         p.push_back(opt(c.card));
         p.emplace_back(c.points);
         p.emplace_back(c.stored_value);
+        p.emplace_back(c.joined_on.value_or(today_));  // the report cohorts' join day
       }
       // ON CONFLICT: a phone registered since the lookup (PostgreSQL, another connection) is
       // skipped like the ones found before.
@@ -523,8 +527,10 @@ class Importer {
         // (service/privacy.h) would write, email before sms.
         if (c.consent_email) SY_RETURN_IF_ERROR(consents_.Add(tx, {id, "email", int64_t(*c.consent_email), now_, source_, ""}));
         if (c.consent_sms) SY_RETURN_IF_ERROR(consents_.Add(tx, {id, "sms", int64_t(*c.consent_sms), now_, source_, ""}));
-        if (c.points > 0)
+        if (c.points > 0) {
           SY_RETURN_IF_ERROR(points_.Add(tx, {id, now_, c.points, c.points, std::string(kOpeningReason), staff}));
+          SY_RETURN_IF_ERROR(points_report_.Add(ctx_, now_, "adjust", c.points));
+        }
         if (c.stored_value > 0)
           SY_RETURN_IF_ERROR(
               stored_.Add(tx, {id, now_, c.stored_value, c.stored_value, std::string(kOpeningReason), staff}));
@@ -552,6 +558,7 @@ class Importer {
                       "(?, ?, ?, ?, ?, ?)", 6};
   RowWriter points_{"INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason, staff_id) VALUES ",
                     "(?, ?, 'adjust', ?, ?, ?, ?)", 6, " RETURNING id, member_id, points"};
+  PointsFeed points_report_;  // the opening balances in report_points_daily
   RowWriter lots_{"INSERT INTO points_lots (member_id, ledger_id, sale_id, earned_on, expires_on, points, remaining) VALUES ",
                   "(?, ?, NULL, ?, NULL, ?, ?)", 5};
   RowWriter stored_{"INSERT INTO stored_value_ledger (member_id, at, kind, amount, balance_after, reason, staff_id) VALUES ",

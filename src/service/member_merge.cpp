@@ -6,6 +6,7 @@
 #include "core/encoding.h"
 #include "service/loyalty.h"
 #include "service/member_tiers.h"
+#include "service/report_feed.h"
 #include "service/stamps.h"
 
 namespace shuyou::service {
@@ -171,6 +172,8 @@ Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t surv
     SY_ASSIGN_OR_RETURN(Member keep, LoadMember(tx, survivor_id));
     SY_ASSIGN_OR_RETURN(Member dup, LoadMember(tx, duplicate_id));
 
+    // The report aggregates per member: both members' rows out now, the survivor's rederived below.
+    SY_RETURN_IF_ERROR(WithdrawMemberReports(tx, ctx, {survivor_id, duplicate_id}));
     SY_ASSIGN_OR_RETURN(Moved points, MoveLedger(tx, "points_ledger", "points", survivor_id, duplicate_id));
     SY_ASSIGN_OR_RETURN(Moved stored, MoveLedger(tx, "stored_value_ledger", "amount", survivor_id, duplicate_id));
     SY_RETURN_IF_ERROR(MoveMemberRecords(tx, ctx, actor, survivor_id, duplicate_id));
@@ -220,6 +223,12 @@ Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t surv
     set("notes", CutToChars(notes, kMaxNotes));
     params.push_back(survivor_id);
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET " + sets + " WHERE id = ?", params).status());
+    // The survivor joined when the first of the two did; its cohort rows follow from that.
+    SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET joined_on = (SELECT MIN(joined_on) FROM members WHERE id IN (?, ?)) "
+                               "WHERE id = ?",
+                               {survivor_id, duplicate_id, survivor_id})
+                           .status());
+    SY_RETURN_IF_ERROR(DeriveMemberReports(tx, ctx, survivor_id));
 
     SY_ASSIGN_OR_RETURN(out.survivor, LoadMember(tx, survivor_id));
     // Ids, amounts and field names only: no personal data in the audit log.

@@ -10,6 +10,7 @@
 #include "service/business_day.h"
 #include "service/paging.h"
 #include "service/points.h"
+#include "service/report_feed.h"
 #include "service/privacy.h"
 
 namespace shuyou::service {
@@ -178,6 +179,9 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
   std::optional<int64_t> home = in.home_store_id ? in.home_store_id : actor.home_store_id;
   bool consent_given = in.consent_email.has_value() || in.consent_sms.has_value();
 
+  SY_ASSIGN_OR_RETURN(core::Date today, BusinessDay(ctx, now));
+  const std::string joined_on = FormatDay(today);  // the member's cohort (report aggregates)
+
   Member out;
   Status st = ctx.db.Write([&](store::Tx& tx) -> Status {
     SY_RETURN_IF_ERROR(CheckStoreExists(tx, home));
@@ -187,12 +191,12 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
     // keep their number.
     auto r = tx.Exec(
         "INSERT INTO members (card_number, phone, phone_last4, name, email, birthday, gender, home_store_id, "
-        "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "consent_email, consent_sms, consent_updated_at, consent_source, notes, created_at, updated_at, created_by, "
+        "joined_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {"new:" + phone, phone, Last4(phone), in.name, OptValue(in.email), OptValue(in.birthday), OptValue(in.gender),
          OptValue(home), int64_t(in.consent_email.value_or(false)), int64_t(in.consent_sms.value_or(false)),
          consent_given ? store::Value(now) : store::Null(), consent_given ? SourceOf(actor) : std::string(),
-         in.notes, now, now, SourceOf(actor)});
+         in.notes, now, now, SourceOf(actor), joined_on});
     if (!r.ok() && r.status().code() == Code::kConflict) return PhoneTaken(phone, std::nullopt);
     if (!r.ok()) return r.status();
     int64_t id = r->rows[0].Int(0);
@@ -405,6 +409,7 @@ Result<Adjustment> AdjustPoints(Context& ctx, const Actor& actor, int64_t member
     SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason, staff_id) "
                                           "VALUES (?, ?, 'adjust', ?, ?, ?, ?) RETURNING id",
                                           {member_id, now, points, out.balance, reason, StaffIdOf(actor)}));
+    SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, "adjust", points));
     SY_ASSIGN_OR_RETURN(auto expires_on, ApplyAdjustmentToLots(tx, ctx, member_id, ins[0].Int(0), points, now));
     out.entry = PointsEntry{ins[0].Int(0), now, "adjust", points, out.balance, reason,
                             actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,

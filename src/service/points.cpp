@@ -9,6 +9,7 @@
 #include "core/money.h"
 #include "service/business_day.h"
 #include "service/loyalty.h"
+#include "service/report_feed.h"
 
 namespace shuyou::service {
 namespace {
@@ -157,6 +158,7 @@ Result<PointsEntry> WriteCredit(store::Tx& tx, const Context& ctx, const Actor& 
                                         {member_id, now, row.kind, row.points, balance, row.reason, StaffIdOf(actor),
                                          Opt(row.sale_id), Opt(row.expires_on)}));
   int64_t id = ins[0].Int(0);
+  SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, row.kind, row.points));
   SY_RETURN_IF_ERROR(OpenLot(tx, member_id, id, row.sale_id, day, row.expires_on, row.points));
   return PointsEntry{id, now, row.kind, row.points, balance, row.reason,
                      actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,
@@ -184,6 +186,7 @@ Result<PointsEntry> WriteDebit(store::Tx& tx, const Context& ctx, const Actor& a
                                         {member_id, now, row.kind, row.points, balance, row.reason, StaffIdOf(actor),
                                          Opt(row.sale_id)}));
   int64_t id = ins[0].Int(0);
+  SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, row.kind, row.points));
   SY_RETURN_IF_ERROR(DrawLots(tx, member_id, id, day, take, preferred));
   return PointsEntry{id, now, row.kind, row.points, balance, row.reason,
                      actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,
@@ -253,6 +256,7 @@ Result<int64_t> ExpireDuePoints(store::Tx& tx, const Context& ctx, int64_t membe
                                         "VALUES (?, ?, 'expire', ?, ?, ?) RETURNING id",
                                         {member_id, now, -lapsed, upd[0].Int(0), reason}));
   int64_t ledger_id = ins[0].Int(0);
+  SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, "expire", -lapsed));
   for (size_t i = 0; i < lots.size(); ++i) {
     if (state.lapsed[i] == 0) continue;
     SY_ASSIGN_OR_RETURN(auto u, tx.Exec("UPDATE points_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",

@@ -17,6 +17,7 @@
 #include "service/loyalty.h"
 #include "service/paging.h"
 #include "service/points.h"
+#include "service/report_feed.h"
 #include "service/stock.h"
 #include "service/stored_value.h"
 
@@ -543,6 +544,7 @@ Result<SaleReturn> WriteReturn(store::Tx& tx, const Context& ctx, const Actor& a
   SY_RETURN_IF_ERROR(tx.Exec("UPDATE sales SET status = ?, refunded_total = refunded_total + ? WHERE id = ?",
                              {sale.status, ret.refund_total, sale.id})
                          .status());
+  SY_RETURN_IF_ERROR(FeedReturn(tx, ctx, ret.id));
   SY_RETURN_IF_ERROR(RecordAudit(tx, ctx, actor, kind == "void" ? "sale.void" : "sale.return", "sale:" + std::to_string(sale.id),
                                  {{"return_id", ret.id},
                                   {"refund_total", ret.refund_total},
@@ -667,6 +669,7 @@ Result<CheckoutResult> Checkout(store::Tx& tx, const Context& ctx, const Actor& 
     if (s.points_earned > 0)
       SY_RETURN_IF_ERROR(tx.Exec("UPDATE sales SET points_earned = ? WHERE id = ?", {s.points_earned, s.id}).status());
   }
+  SY_RETURN_IF_ERROR(FeedSale(tx, ctx, s.id));
   SY_RETURN_IF_ERROR(RecordAudit(tx, ctx, actor, "sale.create", "sale:" + std::to_string(s.id),
                                  {{"receipt_number", s.receipt_number},
                                   {"total", s.net_total},

@@ -26,5 +26,6 @@ void AddCouponRoutes(Router& r, App& app);   // /api/v1/coupons
 void AddProductImportRoutes(Router& r, App& app);  // /api/v1/products/import
 void AddReceiptRoutes(Router& r, App& app);  // /api/v1/sales/{id}/receipt, /receipt/email
 void AddMemberInterestRoutes(Router& r, App& app);  // /api/v1/members/{id}/interests
+void AddReportSalesRoutes(Router& r, App& app);  // /api/v1/reports/dashboard, sales, books, hours
 
 }  // namespace shuyou::http
