@@ -37,6 +37,7 @@ App::App(store::Database& db, AppOptions opt)
   AddReceiptRoutes(router_, *this);
   AddMemberInterestRoutes(router_, *this);
   AddReportSalesRoutes(router_, *this);
+  AddMemberReportRoutes(router_, *this);
   std::vector<std::string> labels;
   for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(labels);

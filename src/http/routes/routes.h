@@ -27,5 +27,6 @@ void AddProductImportRoutes(Router& r, App& app);  // /api/v1/products/import
 void AddReceiptRoutes(Router& r, App& app);  // /api/v1/sales/{id}/receipt, /receipt/email
 void AddMemberInterestRoutes(Router& r, App& app);  // /api/v1/members/{id}/interests
 void AddReportSalesRoutes(Router& r, App& app);  // /api/v1/reports/dashboard, sales, books, hours
+void AddMemberReportRoutes(Router& r, App& app);  // /api/v1/reports/members, /rfm, /cohorts, /loyalty
 
 }  // namespace shuyou::http
