@@ -490,8 +490,9 @@ function filterQuery(f: ReportFilter, extra: Record<string, string | number | nu
 }
 
 export const reportsApi = {
-  dashboard: (f: Pick<ReportFilter, 'to' | 'store_id'>, opts?: RequestOptions) =>
-    api.get<Dashboard>('/reports/dashboard', { ...opts, query: { to: f.to, store_id: f.store_id ?? undefined, lang: currentLocale() } }),
+  /** `to` null: the server's today. */
+  dashboard: (f: { to: string | null; store_id: number | null }, opts?: RequestOptions) =>
+    api.get<Dashboard>('/reports/dashboard', { ...opts, query: { to: f.to ?? undefined, store_id: f.store_id ?? undefined, lang: currentLocale() } }),
   sales: (f: ReportFilter, group: SalesGroup, opts?: RequestOptions) =>
     api.get<SalesReport>('/reports/sales', { ...opts, query: filterQuery(f, { group }) }),
   books: (f: ReportFilter, options: BooksOptions = {}, opts?: RequestOptions) =>
