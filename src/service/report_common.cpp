@@ -60,8 +60,13 @@ RangeSplit SplitRange(core::Date from, core::Date to) {
   core::Date first_whole = from.day() == day{1} ? from : AddDays(LastOfMonth(from), 1);
   // The last whole month ends at `to` when it is a month's last day, else the month before.
   core::Date last_whole_end = to == LastOfMonth(to) ? to : AddDays(FirstOfMonth(to), -1);
-  if (DaysBetween(first_whole, last_whole_end) < 0) {  // no whole month inside
-    s.day_runs.emplace_back(FormatDay(from), FormatDay(to));
+  if (DaysBetween(first_whole, last_whole_end) < 0) {  // no whole month inside: one run per month
+    if (MonthKey(from) == MonthKey(to)) {
+      s.day_runs.emplace_back(FormatDay(from), FormatDay(to));
+    } else {
+      s.day_runs.emplace_back(FormatDay(from), FormatDay(LastOfMonth(from)));
+      s.day_runs.emplace_back(FormatDay(FirstOfMonth(to)), FormatDay(to));
+    }
     return s;
   }
   s.months.emplace(MonthKey(first_whole), MonthKey(last_whole_end));

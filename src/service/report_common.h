@@ -47,8 +47,8 @@ std::vector<int64_t> WeekdayCounts(core::Date from, core::Date to);
 
 // ---- whole months and leftover days ----
 // [from, to] as whole calendar months (read from report_items_monthly) and at most two runs of
-// leftover days (read from report_items_daily). A range inside one month that is not the whole
-// month is one run of days and no months.
+// leftover days (read from report_items_daily); a run of days never crosses a month's end. A
+// range inside one month that is not the whole month is one run of days and no months.
 struct RangeSplit {
   std::optional<std::pair<std::string, std::string>> months;            // first and last 'YYYY-MM'
   std::vector<std::pair<std::string, std::string>> day_runs;            // inclusive 'YYYY-MM-DD'

@@ -513,6 +513,11 @@ TEST(ReportsSalesPure, RangesSplitIntoWholeMonthsAndLeftoverDays) {
   s = Split("2026-03-02", "2026-03-30");  // inside one month
   EXPECT_FALSE(s.months.has_value());
   ASSERT_EQ(s.day_runs.size(), 1u);
+  s = Split("2026-10-30", "2026-11-28");  // across a month's end, no whole month: a run in each
+  EXPECT_FALSE(s.months.has_value());
+  ASSERT_EQ(s.day_runs.size(), 2u);
+  EXPECT_EQ(s.day_runs[0], (std::pair<std::string, std::string>{"2026-10-30", "2026-10-31"}));
+  EXPECT_EQ(s.day_runs[1], (std::pair<std::string, std::string>{"2026-11-01", "2026-11-28"}));
   s = Split("2026-01-31", "2026-03-01");  // no whole month... but February
   ASSERT_TRUE(s.months.has_value());
   EXPECT_EQ(s.months->first, "2026-02");
@@ -553,7 +558,7 @@ TEST(ReportsSalesPure, CsvQuotesEscapesAndFormatsMoneyAndRates) {
   t.Row({std::string("=SUM(A1)"), int64_t{-5}, std::monostate{}, std::monostate{}});
   EXPECT_EQ(service::ReportCsv(t, "en"),
             "\xEF\xBB\xBFName,Net,Rate,N\r\n\"a, \"\"b\"\"\",1234.56,12.35%,7\r\n'=SUM(A1),-0.05,,\r\n");
-  EXPECT_EQ(service::ReportCsv(t, "zh-CN").substr(3, 20), "名称,金额,比率,数量\r\n");
+  EXPECT_EQ(service::ReportCsv(t, "zh-CN").rfind("\xEF\xBB\xBF名称,金额,比率,数量\r\n", 0), 0u);
   auto x = service::ReportXlsx({t}, "zh-CN");
   ASSERT_TRUE(x.ok()) << x.status().message();
   std::vector<std::vector<std::string>> rows;

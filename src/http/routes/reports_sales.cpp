@@ -134,7 +134,8 @@ std::vector<ReportCell> TotalsCells(std::vector<ReportCell> first, const SalesTo
 ordered_json SalesRowJson(const service::SalesRow& r, int64_t total_after_returns) {
   ordered_json j{{"key", r.key}, {"label", r.label},
                  {"share", Opt(service::Ratio(r.totals.NetAfterReturns(), total_after_returns))}};
-  for (auto& [k, v] : TotalsJson(r.totals).items()) j[k] = v;
+  ordered_json totals = TotalsJson(r.totals);  // kept alive: items() refers to it
+  for (auto& [k, v] : totals.items()) j[k] = v;
   if (r.per_line) {
     for (const char* k : {"sales", "member_sales", "gross", "discounts", "member_net", "returns", "average_basket",
                           "member_share"})
