@@ -84,9 +84,9 @@ test('owner signs in, switches language, creates staff and signs out', { timeout
     assert.equal(await page.getByText('Members', { exact: true }).count(), 0)
 
     // A section not built yet says so.
-    await page.locator('[data-test="nav-reports"]').click()
-    await page.waitForURL((url) => url.pathname === '/reports')
-    assert.match(await page.locator('[data-test="coming-soon"]').innerText(), /报表.*后续版本/)
+    await page.locator('[data-test="nav-marketing"]').click()
+    await page.waitForURL((url) => url.pathname === '/marketing')
+    assert.match(await page.locator('[data-test="coming-soon"]').innerText(), /营销.*后续版本/)
 
     // Staff: create a cashier and a manager for the demo store.
     await page.locator('[data-test="nav-staff"]').click()
@@ -145,7 +145,7 @@ test('owner signs in, switches language, creates staff and signs out', { timeout
 test('menu follows the role: cashier and manager', { timeout: 120_000 }, async () => {
   // Depends on the accounts created by the previous test.
   for (const [account, expected] of [
-    [CASHIER, NAV_ZH.filter((n) => n !== '员工' && n !== '设置' && n !== '会员权益')],
+    [CASHIER, NAV_ZH.filter((n) => n !== '员工' && n !== '设置' && n !== '会员权益' && n !== '报表')],
     [MANAGER, NAV_ZH.filter((n) => n !== '设置')],
   ]) {
     const { context, page } = await newPage(browser, server.baseURL)

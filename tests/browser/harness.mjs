@@ -55,8 +55,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 /**
  * Seeds a demo database in a new temp dir and starts the server on a free port.
  * Resolves once GET /healthz answers 200. Call stop() when done.
+ * options.demoArgs: extra `shuyou demo` flags (e.g. ['--members', '300']);
+ * options.prepare: further `shuyou` commands run on the database before serving
+ * (each an argument list; `--db` is added).
  */
-export async function startServer() {
+export async function startServer(options = {}) {
   if (!fs.existsSync(binary)) {
     throw new Error(`server binary not found at ${binary}; build it or set SHUYOU_BINARY`)
   }
@@ -65,7 +68,8 @@ export async function startServer() {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shuyou-browser-'))
   const db = path.join(tmp, 'shuyou.db')
-  await execFileP(binary, ['demo', '--db', db], { timeout: 60_000 })
+  await execFileP(binary, ['demo', '--db', db, ...(options.demoArgs ?? [])], { timeout: 120_000 })
+  for (const args of options.prepare ?? []) await execFileP(binary, [...args, '--db', db], { timeout: 120_000 })
 
   const port = await freePort()
   const baseURL = `http://127.0.0.1:${port}`

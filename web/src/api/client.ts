@@ -200,6 +200,61 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   throw err
 }
 
+/** A downloaded file: its bytes and the name the server gave it (Content-Disposition). */
+export interface DownloadedFile {
+  blob: Blob
+  filename: string
+}
+
+function filenameOf(res: Response, fallback: string): string {
+  const cd = res.headers.get('Content-Disposition') ?? ''
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(cd)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim())
+    } catch {
+      // Badly encoded; try the plain form.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(cd)
+  return plain ? plain[1].trim() : fallback
+}
+
+/**
+ * GETs /api/v1{path} as a file (an export). Errors are handled as request() does:
+ * an ApiError, shown once unless opts.notify is false, a 401 ends the session.
+ */
+export async function requestFile(path: string, fallbackName: string, opts: RequestOptions = {}): Promise<DownloadedFile> {
+  let res: Response | null = null
+  try {
+    res = await fetch(buildUrl(path, opts.query), { method: 'GET', credentials: 'same-origin' })
+  } catch {
+    // Unreachable; handled below.
+  }
+  let err: ApiError
+  if (!res) err = new ApiError(0, 'unavailable', i18n.global.t('errors.network'))
+  else if (res.ok) return { blob: await res.blob(), filename: filenameOf(res, fallbackName) }
+  else err = await errorFromResponse(res)
+  if (err.status === 401) {
+    err = new ApiError(401, 'unauthenticated', i18n.global.t('errors.sessionExpired'))
+    unauthenticatedHandler?.()
+  }
+  if (opts.notify !== false) ElMessage({ type: 'error', message: err.message, grouping: true, showClose: true })
+  throw err
+}
+
+/** Hands a downloaded file to the browser as a download. */
+export function saveFile(file: DownloadedFile): void {
+  const url = URL.createObjectURL(file.blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = file.filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
 export const api = {
   get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, opts),
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),

@@ -7,6 +7,8 @@ import {
   House, User, ShoppingCart, Notebook, Discount, Promotion, DataAnalysis, Avatar, Setting, Wallet, Stamp, Medal, Tickets,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
+import { REPORTS, REPORT_ROLES, type ReportName } from '@/api/reports'
+import { useSessionStore } from '@/stores/session'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -60,7 +62,28 @@ export const shellChildren: RouteRecordRaw[] = [
     meta: { title: 'coupons.title', nav: Discount, navGroup: 'promotions' },
   },
   { path: 'marketing', name: 'marketing', component: comingSoon, meta: { title: 'nav.marketing', nav: Promotion } },
-  { path: 'reports', name: 'reports', component: comingSoon, meta: { title: 'nav.reports', nav: DataAnalysis } },
+  {
+    // One tab per report (roles as the server's); /reports opens the first the user may see,
+    // with the same filters (?from=&to=&store_id=).
+    path: 'reports', name: 'reports', component: () => import('@/views/reports/ReportsView.vue'),
+    redirect: (to) => {
+      const first = REPORTS.find((r) => useSessionStore().hasRole(REPORT_ROLES[r])) ?? 'members'
+      return { name: `reports-${first}`, query: to.query }
+    },
+    meta: { title: 'nav.reports', nav: DataAnalysis, roles: ['owner', 'manager', 'marketer'] },
+    children: [
+      { path: 'sales', name: 'reports-sales', component: () => import('@/views/reports/SalesReport.vue') },
+      { path: 'books', name: 'reports-books', component: () => import('@/views/reports/BooksReport.vue') },
+      { path: 'hours', name: 'reports-hours', component: () => import('@/views/reports/HoursReport.vue') },
+      { path: 'members', name: 'reports-members', component: () => import('@/views/reports/MembersReport.vue') },
+      { path: 'rfm', name: 'reports-rfm', component: () => import('@/views/reports/RfmReport.vue') },
+      { path: 'cohorts', name: 'reports-cohorts', component: () => import('@/views/reports/CohortsReport.vue') },
+      { path: 'loyalty', name: 'reports-loyalty', component: () => import('@/views/reports/LoyaltyReport.vue') },
+    ].map((r) => {
+      const report = r.path as ReportName
+      return { ...r, meta: { title: `reports.tabs.${report}`, roles: REPORT_ROLES[report] } }
+    }),
+  },
   {
     path: 'staff', name: 'staff', component: () => import('@/views/staff/StaffView.vue'),
     meta: { title: 'nav.staff', nav: Avatar, roles: ['owner', 'manager'] },
