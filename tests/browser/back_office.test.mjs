@@ -22,8 +22,8 @@ after(async () => {
   await server?.stop()
 })
 
-const NAV_ZH = ['首页', '会员', '会员权益', '收银', '商品', '促销', '营销', '报表', '员工', '设置']
-const NAV_EN = ['Home', 'Members', 'Loyalty', 'Cashier', 'Catalog', 'Promotions', 'Marketing', 'Reports', 'Staff', 'Settings']
+const NAV_ZH = ['首页', '会员', '会员权益', '收银', '销售单', '商品', '促销', '营销', '报表', '员工', '设置']
+const NAV_EN = ['Home', 'Members', 'Loyalty', 'Cashier', 'Sales', 'Catalog', 'Promotions', 'Marketing', 'Reports', 'Staff', 'Settings']
 
 const CASHIER = { username: 'cashier1', display: '收银员小李', password: 'cashier-pass-2024' }
 const MANAGER = { username: 'manager1', display: '店长老王', password: 'manager-pass-2024' }
