@@ -279,7 +279,8 @@ test('date presets and the store change the request; CSV and XLSX download with 
     assert.equal(query.get('to'), to7)
     assert.equal(body.period.days, 7)
     await page.waitForURL((url) => url.searchParams.get('from') === from7 && url.searchParams.get('to') === to7)
-    await kpi(page, 'sales').waitFor()
+    // The card shows the new answer once it has rendered (until then it shows the 30 days').
+    await kpi(page, 'sales').filter({ hasText: new RegExp(`^${count(body.totals.sales)}$`) }).waitFor()
     assert.equal(await textOf(kpi(page, 'sales')), count(body.totals.sales))
 
     // Group by week: the request and the table follow.
