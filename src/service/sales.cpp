@@ -771,15 +771,20 @@ Result<Page<Sale>> ListSales(Context& ctx, const PageQuery& page, const SaleFilt
       sql += std::string(" AND ") + cond;
       params.push_back(std::move(v));
     };
-    if (f.store_id) filter("s.store_id = ?", *f.store_id);
+    // With a book on the counter, the sales are found from that book's lines (few, newest
+    // first by id) rather than from every sale of the store and days: `s.store_id + 0` and
+    // `s.business_day || ''` keep SQLite's planner (no statistics) off the store/day index,
+    // which would walk months of sales and probe each one's lines.
+    const bool by_book = f.returnable_product_id.has_value();
+    if (by_book)
+      filter("s.status IN ('completed', 'partly_returned') AND s.id IN (SELECT l.sale_id FROM sale_lines l "
+             "WHERE l.product_id = ? AND l.returned_qty < l.quantity)",
+             *f.returnable_product_id);
+    if (f.store_id) filter(by_book ? "s.store_id + 0 = ?" : "s.store_id = ?", *f.store_id);
     if (f.member_id) filter("s.member_id = ?", *f.member_id);
     if (f.shift_id) filter("s.shift_id = ?", *f.shift_id);
-    if (f.returnable_product_id)
-      filter("s.status IN ('completed', 'partly_returned') AND EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id "
-             "AND l.product_id = ? AND l.returned_qty < l.quantity)",
-             *f.returnable_product_id);
-    if (!f.from.empty()) filter("s.business_day >= ?", f.from);
-    if (!f.to.empty()) filter("s.business_day <= ?", f.to);
+    if (!f.from.empty()) filter(by_book ? "s.business_day || '' >= ?" : "s.business_day >= ?", f.from);
+    if (!f.to.empty()) filter(by_book ? "s.business_day || '' <= ?" : "s.business_day <= ?", f.to);
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql + " " + ks.order, params));
     out.next_cursor = TakePage(ks, rows, 24, 0);
     for (const auto& r : rows.rows) out.items.push_back(SaleFromRow(r));

@@ -91,3 +91,79 @@ test('a return without the receipt finds the purchase by member and book', { tim
     await context.close()
   }
 })
+
+test('a customer without receipt or membership: the book finds the store sales of it, in English', { timeout: 180_000 }, async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { viewport: { width: 1366, height: 768 } })
+  try {
+    await page.goto('/login')
+    await signIn(page, OWNER)
+    await page.locator('[data-test="side-nav"]').waitFor()
+    await page.getByText('English', { exact: true }).click()
+    const token = (await (await page.request.get('/api/v1/auth/me')).json()).csrf_token
+    const post = async (path, data, headers = {}) => {
+      const res = await page.request.post(path, { data, headers: { 'X-CSRF-Token': token, ...headers } })
+      assert.equal(res.status(), 201, `${path}: ${await res.text()}`)
+      return res.json()
+    }
+    const store = (await (await page.request.get('/api/v1/stores')).json()).items[0]
+    const book = await post('/api/v1/products', { isbn: '9787108009821', title: 'Walk-in: returned book', list_price: 4200 })
+    const unsold = await post('/api/v1/products', { isbn: '9787544291170', title: 'Walk-in: never sold', list_price: 3000 })
+    await post('/api/v1/stock/receipts', { store_id: store.id, lines: [{ product_id: book.id, quantity: 4 }] })
+    const sell = (qty, key) => post('/api/v1/sales', {
+      store_id: store.id, lines: [{ product_id: book.id, quantity: qty }], payments: [{ method: 'cash', amount: 4200 * qty }],
+    }, { 'Idempotency-Key': key })
+    const older = await sell(1, 'walk-in-1')
+    const newer = await sell(2, 'walk-in-2')
+
+    // The till: the first test left this store's shift open; open one when it did not run.
+    await page.locator('[data-test="nav-pos"]').click()
+    const shiftDialog = page.locator('[data-test="shift-dialog"]')
+    const first = await Promise.race([
+      shiftDialog.waitFor().then(() => 'dialog', () => null),
+      page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'scan').then(() => 'till', () => null),
+    ])
+    if (first === 'dialog') {
+      await shiftDialog.locator('input[name="shift-amount"]').fill('100')
+      await shiftDialog.locator('[data-test="shift-submit"]').click()
+      await shiftDialog.waitFor({ state: 'hidden' })
+    }
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'scan')
+    await page.keyboard.press('F9')
+    await page.locator('[data-test="return-no-receipt"]', { hasText: 'No receipt' }).click()
+
+    // A book this store never sold: said so.
+    await page.locator('input[name="return-book"]').fill('9787544291170')
+    await page.locator('input[name="return-book"]').press('Enter')
+    await page.locator('[data-test="return-error"]', { hasText: 'This store has no returnable sale of “Walk-in: never sold”' }).waitFor()
+    assert.ok(unsold.id)
+
+    // The member field left blank: both sales of the book, newest first, with the hint.
+    await page.locator('input[name="return-book"]').fill('9787108009821')
+    await page.locator('[data-test="return-find-member"]').click()
+    await page.locator('[data-test="return-anonymous-hint"]', { hasText: 'Not a member' }).waitFor()
+    const rows = page.locator('[data-test="return-candidate"]')
+    await rows.nth(1).waitFor()
+    const texts = await rows.allInnerTexts()
+    assert.equal(texts.length, 2)
+    assert.match(texts[0], new RegExp(newer.receipt_number))
+    assert.match(texts[1], new RegExp(older.receipt_number))
+    assert.match(texts[0], /84\.00/)
+
+    // The customer remembers buying one copy: the older sale, refunded in cash.
+    await rows.nth(1).click()
+    const line = page.locator('[data-test="return-line"]', { hasText: 'Walk-in: returned book' })
+    await line.waitFor()
+    assert.equal(await line.locator('[data-test="return-qty"] input').inputValue(), '1')
+    await page.locator('input[name="return-reason"]').fill('gift duplicate')
+    await page.locator('[data-test="return-confirm"]').click()
+    await page.locator('[data-test="return-result"]').waitFor()
+    assert.equal((await page.locator('[data-test="return-refund"]').innerText()).trim(), '¥42.00')
+    const after = await (await page.request.get(`/api/v1/sales/${older.id}`)).json()
+    assert.equal(after.status, 'returned')
+  } catch (e) {
+    await failureShot(page, 'pos-no-receipt-walk-in')
+    throw e
+  } finally {
+    await context.close()
+  }
+})

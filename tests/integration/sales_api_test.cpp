@@ -379,6 +379,56 @@ TEST_P(SalesApi, PartialThenFullReturnGivesBackMoneyPointsStockAndTheCoupon) {
   ExpectChecksClean();
 }
 
+// A customer without the receipt and without a membership: the book on the counter finds this
+// store's sales of it that can still be returned, newest first, optionally within days.
+TEST_P(SalesApi, WithoutReceiptOrMemberTheBookFindsTheStoresReturnableSales) {
+  auto cash_sale = [&](const json& lines, int64_t amount) {
+    Reply r = Sell(json{{"store_id", store_id_}, {"lines", lines}, {"payments", {{{"method", "cash"}, {"amount", amount}}}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json;
+  };
+  json first = cash_sale({{{"product_id", book_a_}, {"quantity", 1}}, {{"product_id", book_b_}, {"quantity", 1}}}, 9590);
+  json only_a = cash_sale({{{"product_id", book_a_}, {"quantity", 1}}}, 5990);
+  json second = cash_sale({{{"product_id", book_b_}, {"quantity", 2}}}, 7200);
+  // Another store's sale of the same book is not this till's to refund.
+  Reply east = Send(owner_, "POST", "/api/v1/stores", json{{"code", "EAST"}, {"name", "东区店"}});
+  ASSERT_EQ(east.status, 201) << east.body;
+  int64_t east_id = east.json["id"];
+  Reply stock = Send(owner_, "POST", "/api/v1/stock/receipts",
+                     json{{"store_id", east_id}, {"lines", {{{"product_id", book_b_}, {"quantity", 5}}}}});
+  ASSERT_EQ(stock.status, 201) << stock.body;
+  Caller owner_till = owner_;
+  owner_till.idempotency_key = "east-1";
+  Reply elsewhere = Send(owner_till, "POST", "/api/v1/sales",
+                         json{{"store_id", east_id}, {"lines", {{{"product_id", book_b_}, {"quantity", 1}}}},
+                              {"payments", {{{"method", "cash"}, {"amount", 3600}}}}});
+  ASSERT_EQ(elsewhere.status, 201) << elsewhere.body;
+
+  auto ids = [&](int64_t product, const std::string& extra = "") {
+    Reply r = Send(cashier_, "GET", "/api/v1/sales?store_id=" + std::to_string(store_id_) +
+                                        "&returnable_product_id=" + std::to_string(product) + extra);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<int64_t> out;
+    for (const auto& s : r.json["items"]) out.push_back(s["id"]);
+    return out;
+  };
+  const int64_t first_id = first["id"], only_a_id = only_a["id"], second_id = second["id"];
+  EXPECT_EQ(ids(book_b_), (std::vector<int64_t>{second_id, first_id}));
+  EXPECT_EQ(ids(book_a_), (std::vector<int64_t>{only_a_id, first_id}));
+  const std::string day = first["business_day"];
+  EXPECT_EQ(ids(book_b_, "&from=" + day + "&to=" + day), (std::vector<int64_t>{second_id, first_id}));
+  EXPECT_TRUE(ids(book_b_, "&to=2000-01-01").empty());
+  EXPECT_EQ(ids(book_b_, "&limit=1"), (std::vector<int64_t>{second_id}));
+
+  // Both copies of `second` back: it no longer offers book B; `first` still does.
+  int64_t line = second["lines"][0]["id"];
+  Reply back = Send(cashier_, "POST", "/api/v1/sales/" + std::to_string(second_id) + "/returns",
+                    json{{"lines", {{{"sale_line_id", line}, {"quantity", 2}}}}, {"reason", "无小票"}});
+  ASSERT_EQ(back.status, 201) << back.body;
+  EXPECT_EQ(ids(book_b_), (std::vector<int64_t>{first_id}));
+  ExpectChecksClean();
+}
+
 TEST_P(SalesApi, AReturnTakesBackTheStampsItsLinesEarned) {
   Reply card = Send(owner_, "POST", "/api/v1/stamp-cards",
                     json{{"name", "三本卡"}, {"stamps_needed", 3}, {"reward", "书签"}});
