@@ -5,6 +5,7 @@
 // mapped to (day, hour) in C++, which keeps time zones and DST out of the SQL.
 #include "service/report_feed.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <unordered_map>
@@ -15,6 +16,13 @@ namespace shuyou::service {
 namespace {
 
 constexpr int64_t kBucketMs = 900'000;
+constexpr size_t kFeedBatch = 500;  // sales per FeedSales statement
+
+std::string Marks(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
 
 // The aggregate tables a rebuild writes: the stored ones, or the check's temporary copies.
 struct Tables {
@@ -231,6 +239,87 @@ Status AddMemberMonth(store::Tx& tx, const Context& ctx, int64_t member_id, cons
   return AddCohort(tx, cohort, month, now_active ? 1 : 0, first, visits, spend);
 }
 
+// The set-based AddMemberMonth for a batch of (member, month) sums with distinct keys: the same
+// rows and cohort counts as one AddMemberMonth per sum, in any order. A month turns active when
+// its visits go from 0 to more (the upsert returns the new visits); the member's first month is
+// the smallest active one: the old smallest (read before the upsert) loses first_buyers when an
+// earlier month turns active.
+struct MonthSum {
+  int64_t member_id;
+  std::string month;
+  int64_t visits, spend;
+};
+
+Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<MonthSum>& sums) {
+  if (sums.empty()) return Status::Ok();
+  std::vector<int64_t> members;
+  for (const auto& s : sums) members.push_back(s.member_id);
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  std::vector<store::Value> ids(members.begin(), members.end());
+  const std::string in = "(" + Marks(ids.size()) + ")";
+  // Cohorts: a NULL joined_on is filled as CohortOf does.
+  std::unordered_map<int64_t, std::string> cohort;
+  SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT id, joined_on FROM members WHERE id IN " + in, ids));
+  for (const auto& r : joined.rows)
+    if (!r.IsNull(1)) cohort.emplace(r.Int(0), r.Text(1).substr(0, 7));
+  for (int64_t id : members)
+    if (!cohort.count(id)) {
+      SY_ASSIGN_OR_RETURN(std::string c, CohortOf(tx, ctx, id));
+      cohort.emplace(id, std::move(c));
+    }
+  std::unordered_map<int64_t, std::string> first_before;
+  SY_ASSIGN_OR_RETURN(auto firsts, tx.Exec("SELECT member_id, MIN(month) FROM report_member_months WHERE member_id IN " +
+                                               in + " AND visits > 0 GROUP BY member_id",
+                                           ids));
+  for (const auto& r : firsts.rows) first_before.emplace(r.Int(0), r.Text(1));
+  // The upsert, remembering which months turned active.
+  std::map<std::pair<int64_t, std::string>, int64_t> added;  // (member, month) → visits added
+  for (const auto& s : sums) added.emplace(std::pair{s.member_id, s.month}, s.visits);
+  std::map<int64_t, std::string> first_new;  // member → earliest month that turned active
+  std::map<std::pair<std::string, std::string>, std::array<int64_t, 4>> cohorts;  // (cohort, month) → sums
+  const size_t per = 20'000 / 4;
+  for (size_t start = 0; start < sums.size(); start += per) {
+    const size_t end = std::min(sums.size(), start + per);
+    std::string sql = "INSERT INTO report_member_months (member_id, month, visits, spend) VALUES ";
+    std::vector<store::Value> p;
+    for (size_t i = start; i < end; ++i) {
+      sql += i == start ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+      p.insert(p.end(), {sums[i].member_id, sums[i].month, sums[i].visits, sums[i].spend});
+    }
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql + " ON CONFLICT (member_id, month) DO UPDATE SET " +
+                                               AddUp("report_member_months", kMonthCols) +
+                                               " RETURNING member_id, month, visits",
+                                           p));
+    for (const auto& r : rows.rows) {
+      const int64_t member = r.Int(0), visits = added.at({member, r.Text(1)});
+      if (visits <= 0 || r.Int(2) != visits) continue;
+      cohorts[{cohort.at(member), r.Text(1)}][0] += 1;
+      auto [it, fresh] = first_new.emplace(member, r.Text(1));
+      if (!fresh && r.Text(1) < it->second) it->second = r.Text(1);
+    }
+  }
+  for (const auto& [member, month] : first_new) {
+    auto old = first_before.find(member);
+    if (old != first_before.end() && old->second < month) continue;
+    cohorts[{cohort.at(member), month}][1] += 1;
+    if (old != first_before.end()) cohorts[{cohort.at(member), old->second}][1] -= 1;
+  }
+  for (const auto& s : sums) {
+    auto& c = cohorts[{cohort.at(s.member_id), s.month}];
+    c[2] += s.visits;
+    c[3] += s.spend;
+  }
+  std::vector<const decltype(cohorts)::value_type*> rows;
+  for (const auto& e : cohorts) rows.push_back(&e);
+  return InsertBatches(tx, "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend) VALUES ", 6,
+                       rows.size(), " ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
+                       [&](size_t i, std::vector<store::Value>& p) {
+                         const auto& [key, c] = *rows[i];
+                         p.insert(p.end(), {key.first, key.second, c[0], c[1], c[2], c[3]});
+                       });
+}
+
 // ---- report_points_daily ----
 
 Status UpsertPoints(store::Tx& tx, const std::string& table,
@@ -414,6 +503,38 @@ Status FeedSale(store::Tx& tx, const Context& ctx, int64_t sale_id) {
                                            {sale_id}));
   if (!member.empty())
     SY_RETURN_IF_ERROR(AddMemberMonth(tx, ctx, member[0].Int(0), member[0].Text(1), 1, member[0].Int(2)));
+  return Status::Ok();
+}
+
+Status FeedSales(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& sale_ids) {
+  BucketClock clock(ctx);
+  for (size_t start = 0; start < sale_ids.size(); start += kFeedBatch) {
+    const size_t end = std::min(sale_ids.size(), start + kFeedBatch);
+    std::vector<store::Value> ids(sale_ids.begin() + long(start), sale_ids.begin() + long(end));
+    const std::string in = "(" + Marks(ids.size()) + ")";
+    std::vector<store::Value> twice = ids;
+    twice.insert(twice.end(), ids.begin(), ids.end());
+    HourMap hours;
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(HourlySalesSql(" WHERE s.id IN " + in, " WHERE sale_id IN " + in), twice));
+    int64_t found = 0;
+    for (const auto& r : rows.rows) found += r.Int(4);
+    if (found != int64_t(end - start))
+      return NotFound(std::to_string(int64_t(end - start) - found) + " of the sales to feed have no lines or do not exist");
+    SY_RETURN_IF_ERROR(CollectHours(rows, 0, clock, hours));
+    SY_RETURN_IF_ERROR(WriteHours(tx, kStored.hourly, hours));
+    for (const char* period : {"business_day", "month"}) {
+      const std::string& table = std::string(period) == "month" ? kStored.items_monthly : kStored.items_daily;
+      SY_RETURN_IF_ERROR(tx.Exec(ItemsSalesSql(table, period, "WHERE l.sale_id IN " + in), ids).status());
+    }
+    SY_ASSIGN_OR_RETURN(auto months, tx.Exec("SELECT COALESCE(m.merged_into, m.id), substr(s.business_day, 1, 7), "
+                                             "COUNT(*), SUM(s.net_total) FROM sales s JOIN members m ON m.id = s.member_id "
+                                             "WHERE s.id IN " + in + " GROUP BY 1, 2",
+                                             ids));
+    std::vector<MonthSum> sums;
+    sums.reserve(months.size());
+    for (const auto& r : months.rows) sums.push_back({r.Int(0), r.Text(1), r.Int(2), r.Int(3)});
+    SY_RETURN_IF_ERROR(AddMemberMonths(tx, ctx, sums));
+  }
   return Status::Ok();
 }
 

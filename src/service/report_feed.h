@@ -1,7 +1,7 @@
 // Keeps the report aggregates (migration 0016_reports.sql) current and rebuildable.
 //
 // Feeds run inside the caller's transaction, right after the rows they summarize are written:
-// checkout → FeedSale, a return or void → FeedReturn, every points_ledger row → FeedPoints (or a
+// checkout → FeedSale, an import → FeedSales, a return or void → FeedReturn, every points_ledger row → FeedPoints (or a
 // PointsFeed for batch writers). Each adds its contribution with a few INSERT … ON CONFLICT DO
 // UPDATE statements, so concurrent tills add up instead of overwriting each other.
 // RebuildReports empties every aggregate and recomputes it from the raw rows (sales, sale_lines,
@@ -30,6 +30,9 @@ namespace shuyou::service {
 
 // Adds a sale (its lines already written) to every aggregate.
 Status FeedSale(store::Tx& tx, const Context& ctx, int64_t sale_id);
+// Adds many sales (their lines already written, ids distinct) to every aggregate: the same sums as
+// FeedSale for each, with a few set-based statements per 500 sales (batch writers: imports).
+Status FeedSales(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& sale_ids);
 // Adds a return or void (its return_lines already written) to every aggregate.
 Status FeedReturn(store::Tx& tx, const Context& ctx, int64_t return_id);
 // Adds one points_ledger row (`points` signed, `at` its time) to report_points_daily.

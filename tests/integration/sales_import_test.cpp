@@ -376,6 +376,85 @@ TEST_P(SalesImport, KnownCustomersByPhoneOrCardAndKnownProductsAreUsed) {
   ExpectClean();
 }
 
+// A history of `receipts` receipts from `first_day` on (10 a day, 10:00–10:09), receipt numbers
+// prefix + i. 40 customers' phones (every third receipt anonymous), two books, one or two units;
+// every fourth receipt has a second line (a bookmark). Every 100th receipt (i % 100 == 50) is
+// the return of one unit of the book a customer bought the day before: `returns` counts them.
+std::string BatchHistory(const std::string& prefix, std::chrono::sys_days first_day, int receipts, int& returns) {
+  const char* books[] = {"9787544245364", "9787532744510"};
+  auto phone = [](int i) { return "138001380" + std::string(i % 40 < 10 ? "0" : "") + std::to_string(i % 40); };
+  auto day = [&](int i) {
+    std::chrono::year_month_day d{first_day + std::chrono::days(i / 10)};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 10:%02d", int(d.year()), unsigned(d.month()), unsigned(d.day()), i % 10);
+    return std::string(buf);
+  };
+  std::string csv = "小票号,销售时间,手机号,ISBN,数量,单价\n";
+  returns = 0;
+  for (int i = 0; i < receipts; ++i) {
+    const std::string no = prefix + std::to_string(i);
+    if (i % 100 == 50) {
+      int k = i - 10;
+      if (k % 3 == 0) --k;  // a customer's receipt
+      csv += no + "," + day(i) + "," + phone(k) + "," + books[k % 2] + ",-1,20\n";
+      ++returns;
+      continue;
+    }
+    const std::string who = i % 3 == 0 ? "" : phone(i);
+    csv += no + "," + day(i) + "," + who + "," + books[i % 2] + "," + std::to_string(1 + i % 2) + ",20\n";
+    if (i % 4 == 0) csv += no + "," + day(i) + "," + who + ",6901234567892,1,5\n";
+  }
+  return csv;
+}
+
+// More sales than one batch of the report feed (500): the aggregates equal a rebuild after the
+// import, after an earlier history arrives later (members' first months move back), and after a
+// repeat that adds nothing.
+TEST_P(SalesImport, ImportsLargerThanOneFeedBatchKeepTheAggregatesEqualToARebuild) {
+  using namespace std::chrono;
+  Reply m = Send(owner_, "POST", "/api/v1/members", json{{"phone", "13800138001"}, {"name", "王芳"}});
+  ASSERT_EQ(m.status, 201) << m.body;
+  int returns = 0;
+  const std::string history = BatchHistory("H", sys_days{2024y / January / 1}, 1300, returns);
+  Reply r = Import(history, false);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(returns, 13);
+  EXPECT_EQ(r.json["sales"], 1300 - 13);
+  EXPECT_EQ(r.json["returns"], 13);
+  EXPECT_EQ(r.json["members_created"], 39);
+  // Receipts with a customer: i % 3 != 0 of the 1,287 sales.
+  int64_t member_sales = 0;
+  for (int i = 0; i < 1300; ++i) member_sales += i % 100 != 50 && i % 3 != 0;
+  EXPECT_EQ(Count("SELECT SUM(visits) FROM report_member_months"), member_sales);
+  EXPECT_EQ(Count("SELECT SUM(sales) FROM report_sales_hourly"), 1300 - 13);
+  EXPECT_EQ(Count("SELECT SUM(returns) FROM report_sales_hourly"), 13);
+  EXPECT_EQ(Count("SELECT SUM(first_buyers) FROM report_cohorts"), 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM report_cohorts WHERE first_buyers <> 0 AND month <> '2024-01'"), 0);
+  ExpectClean();
+
+  // Earlier months arrive afterwards: every customer's first month becomes 2023-12.
+  int earlier_returns = 0;
+  Reply e = Import(BatchHistory("E", sys_days{2023y / December / 1}, 700, earlier_returns), false);
+  ASSERT_EQ(e.status, 200) << e.body;
+  EXPECT_EQ(e.json["sales"], 700 - earlier_returns);
+  EXPECT_EQ(e.json["members_created"], 0);
+  EXPECT_EQ(Count("SELECT SUM(first_buyers) FROM report_cohorts"), 40);
+  EXPECT_EQ(Count("SELECT SUM(first_buyers) FROM report_cohorts WHERE month = '2023-12'"), 40);
+  ExpectClean();
+
+  // The earlier history runs into February 2024: the visits of both files.
+  const int64_t visits = Count("SELECT SUM(visits) FROM report_member_months");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM sales WHERE member_id IS NOT NULL"), visits);
+  const int64_t spend = Count("SELECT SUM(spend) FROM report_member_months");
+  Reply again = Import(history, false);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json["sales"], 0);
+  EXPECT_EQ(again.json["receipts_skipped"], 1300);
+  EXPECT_EQ(Count("SELECT SUM(visits) FROM report_member_months"), visits);
+  EXPECT_EQ(Count("SELECT SUM(spend) FROM report_member_months"), spend);
+  ExpectClean();
+}
+
 TEST_P(SalesImport, RefusedRequestsWriteNothing) {
   const std::string ok = "小票号,日期,条码,数量,单价\nZ1,2024-01-01 10:00,9787544245364,1,10\n";
   Reply r = Import("小票号,日期,数量,单价\nZ1,2024-01-01,1,10\n", false);
