@@ -284,10 +284,13 @@ class Importer {
     if (!header_done_) return Invalid("the file is empty: it needs a header row naming the columns (手机号/phone, 姓名/name, …)");
     SY_RETURN_IF_ERROR(Flush(tx));
     rep_.valid = valid_;
+    phones_ = {};  // the file is read: the duplicate checks' memory goes back before the index builds
+    cards_ = {};
     if (!opt_.dry_run) {
       // What the writers still hold; the points rows before the lots they open.
       for (RowWriter* w : {&consents_, &points_, &lots_, &stored_}) SY_RETURN_IF_ERROR(w->Flush(tx));
       SY_RETURN_IF_ERROR(points_report_.Flush(tx));
+      SY_RETURN_IF_ERROR(RebuildIndexes(tx));
       points_rows_ = points_.written();
       stored_rows_ = stored_.written();
       rep_.imported = valid_;
@@ -402,6 +405,38 @@ class Importer {
     return c;
   }
 
+  // SQLite (ImportOptions::index_rebuild_rows): once the file has brought enough rows, and at
+  // least as many as the table held, the members' non-unique indexes are dropped for the rest
+  // of the transaction; RebuildIndexes creates them again from their own CREATE statements.
+  // The unique ones stay: the import's own lookups (phone, card numbers) and ON CONFLICT use them.
+  // `inserted`: the rows this import has written so far; valid_ counts the batch about to go in too.
+  Status MaybeDropIndexes(store::Tx& tx, int64_t inserted) {
+    if (opt_.dry_run || indexes_dropped_ || opt_.index_rebuild_rows <= 0 || tx.engine() != store::Engine::kSqlite ||
+        valid_ < opt_.index_rebuild_rows)
+      return Status::Ok();
+    if (members_before_ < 0) {
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT COUNT(*) FROM members"));
+      members_before_ = rows[0].Int(0) - inserted;
+    }
+    if (valid_ < members_before_) return Status::Ok();
+    indexes_dropped_ = true;
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list('members') i "
+                                           "ON i.name = m.name WHERE m.type = 'index' AND m.tbl_name = 'members' "
+                                           "AND m.sql IS NOT NULL AND i.\"unique\" = 0 ORDER BY m.rootpage"));
+    for (const auto& r : rows.rows) {
+      SY_RETURN_IF_ERROR(tx.Exec("DROP INDEX \"" + r.Text(0) + "\"").status());
+      dropped_.push_back(r.Text(1));
+    }
+    return Status::Ok();
+  }
+
+  Status RebuildIndexes(store::Tx& tx) {
+    for (const auto& sql : dropped_) SY_RETURN_IF_ERROR(tx.Exec(sql).status());
+    rep_.indexes_rebuilt = int64_t(dropped_.size());
+    dropped_.clear();
+    return Status::Ok();
+  }
+
   void Emit(const ImportProblem& p) {
     ++rep_.error_count;
     if (rep_.errors.size() < opt_.max_errors) rep_.errors.push_back(p);
@@ -459,8 +494,10 @@ class Importer {
       if (!c.ok && !c.skipped) ++rep_.invalid;
       for (const auto& p : c.problems) Emit(p);
     }
+    int64_t inserted = valid_;
     valid_ += int64_t(fresh.size());
-    Status st = opt_.dry_run ? Status::Ok() : Insert(tx, fresh);
+    Status st = MaybeDropIndexes(tx, inserted);
+    if (st.ok() && !opt_.dry_run) st = Insert(tx, fresh);
     batch_.clear();
     return st;
   }
@@ -547,7 +584,9 @@ class Importer {
   ImportReport rep_;
   int64_t now_ = 0, valid_ = 0, points_rows_ = 0, stored_rows_ = 0;
   std::string source_, created_by_, today_;
-  bool header_done_ = false;
+  bool header_done_ = false, indexes_dropped_ = false;
+  int64_t members_before_ = -1;       // members when the import began (counted when first needed)
+  std::vector<std::string> dropped_;  // CREATE INDEX statements of the indexes dropped
   std::array<int, kFieldCount> col_{};
   std::vector<std::string> headers_;
   std::unordered_map<uint64_t, int64_t> phones_;      // phone key → first line
