@@ -17,7 +17,7 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"listen", "127.0.0.1:8080", "address and port to serve HTTP on"},
       {"db", "data/shuyou.db", "SQLite file path, or a postgresql:// URL"},
       {"static_dir", "web/dist", "the built web front end"},
-      {"threads", "0", "HTTP worker threads (0: twice the cores, at least 4)"},
+      {"threads", "0", "HTTP worker threads (0: 8 per core, at least 32)"},
       {"db_connections", "4", "SQLite reader connections / PostgreSQL pool size"},
       {"tls_cert", "", "PEM certificate chain; with tls_key, serve HTTPS"},
       {"tls_key", "", "PEM private key"},

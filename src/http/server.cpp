@@ -248,9 +248,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
 Status RunServer(App& app, const ServerOptions& opt, const std::function<void(uint16_t)>& on_ready) {
   // One io_context per thread, each connection on one of them: a request never hops between
   // threads (no hand-off, no locking in Asio's scheduler), which on small machines costs more
-  // than the request itself. Handlers may block on the database; with twice as many threads as
-  // cores, a waiting thread leaves the cores to the others.
-  int threads = opt.threads > 0 ? opt.threads : std::max(4, int(std::thread::hardware_concurrency()) * 2);
+  // than the request itself. Handlers may block on the database, and a checkout blocks until
+  // its group commit is durable: a group can only hold as many sales as there are threads
+  // waiting in it, so the default is generous (8 per core, at least 32). With 4 threads on
+  // 2 cores a group held at most 4 sales and a sale cost 1.24 ms of server CPU; with 32,
+  // 0.81 ms (docs/benchmarks.md, "Checkout"). Idle threads cost only their stacks.
+  int threads = opt.threads > 0 ? opt.threads : std::max(32, int(std::thread::hardware_concurrency()) * 8);
   std::vector<std::unique_ptr<asio::io_context>> ctxs;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (int i = 0; i < threads; ++i) {

@@ -16,7 +16,7 @@ class App;
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;          // 0: pick a free port (reported to on_ready)
-  int threads = 0;               // 0: twice the cores, at least 4
+  int threads = 0;               // 0: 8 per core, at least 32
   std::string tls_cert, tls_key; // both set: HTTPS
   size_t max_body_bytes = 1 << 20;
   int request_timeout_s = 30;    // to read one request once it has started

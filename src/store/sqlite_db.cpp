@@ -452,6 +452,13 @@ class SqliteDatabase : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Options& opt) {
+  // A grouped write's SAVEPOINT keeps the original of every page the write changes in a
+  // statement journal; by default that spills to a temporary file past 64 KiB, which a sale that
+  // follows others in its group always did (a temp file created, written and deleted per group).
+  // Up to 16 MiB stay in memory. This only takes before SQLite's first initialization (the first
+  // open in the process); if something else opened SQLite earlier, the default stays.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 16 << 20); });
   auto db = std::make_unique<SqliteDatabase>(path, opt);
   SY_RETURN_IF_ERROR(db->Init());
   return std::unique_ptr<Database>(std::move(db));
