@@ -11,6 +11,7 @@
 
 #include "core/card.h"
 #include "service/business_day.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -234,6 +235,9 @@ Result<int64_t> InsertBatch(store::Tx& tx, const std::vector<DemoMember>& batch,
     SY_ASSIGN_OR_RETURN(auto ids, tx.Exec(sql, params));
     if (ids.empty()) continue;
     inserted += int64_t(ids.size());
+    std::vector<int64_t> new_ids;
+    for (const auto& row : ids.rows) new_ids.push_back(row.Int(0));
+    SY_RETURN_IF_ERROR(AddMemberGroups(tx, new_ids));
 
     std::string update = "UPDATE members SET card_number = v.column2 FROM (VALUES ";
     std::vector<store::Value> cards;

@@ -21,6 +21,7 @@
 #include "service/members.h"
 #include "service/report_feed.h"
 #include "service/table_files.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -549,6 +550,9 @@ class Importer {
       valid_ -= lost;
       rep_.skipped += lost;
       if (ids.empty()) continue;
+      std::vector<int64_t> new_ids;
+      for (const auto& row : ids.rows) new_ids.push_back(row.Int(0));
+      SY_RETURN_IF_ERROR(AddMemberGroups(tx, new_ids));
 
       std::string cards = "UPDATE members SET card_number = v.column2 FROM (VALUES ";
       std::vector<store::Value> card_params;

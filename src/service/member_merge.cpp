@@ -8,6 +8,7 @@
 #include "service/member_tiers.h"
 #include "service/report_feed.h"
 #include "service/stamps.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -175,6 +176,7 @@ Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t surv
 
     // The report aggregates per member: both members' rows out now, the survivor's rederived below.
     SY_RETURN_IF_ERROR(WithdrawMemberReports(tx, ctx, {survivor_id, duplicate_id}));
+    SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, {survivor_id, duplicate_id}));
     SY_ASSIGN_OR_RETURN(Moved points, MoveLedger(tx, "points_ledger", "points", survivor_id, duplicate_id));
     SY_ASSIGN_OR_RETURN(Moved stored, MoveLedger(tx, "stored_value_ledger", "amount", survivor_id, duplicate_id));
     SY_RETURN_IF_ERROR(MoveMemberRecords(tx, ctx, actor, survivor_id, duplicate_id));
@@ -230,6 +232,7 @@ Result<MergeOutcome> MergeMembers(Context& ctx, const Actor& actor, int64_t surv
                                {survivor_id, duplicate_id, survivor_id})
                            .status());
     SY_RETURN_IF_ERROR(DeriveMemberReports(tx, ctx, survivor_id));
+    SY_RETURN_IF_ERROR(AddMemberGroups(tx, {survivor_id}));
 
     SY_ASSIGN_OR_RETURN(out.survivor, LoadMember(tx, survivor_id));
     // Ids, amounts and field names only: no personal data in the audit log.

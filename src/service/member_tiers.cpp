@@ -6,6 +6,7 @@
 #include "core/tiers.h"
 #include "service/business_day.h"
 #include "service/loyalty.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -98,6 +99,7 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
                                                         const PurchaseStats& p) {
   SY_ASSIGN_OR_RETURN(core::Date day, BusinessDay(ctx, p.at));
   int64_t visit = p.visit && p.amount >= 0 ? 1 : 0;
+  SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, {member_id}));
   SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET total_spend = total_spend + ?, visits = visits + ?, "
                                         "last_visit_at = CASE WHEN ? = 1 THEN ? ELSE last_visit_at END WHERE id = ?",
                                         {p.amount, visit, visit, p.at, member_id}));
@@ -120,6 +122,7 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
                                 bought ? store::Value(FormatDay(day)) : store::Null()})
                            .status());
   }
+  SY_RETURN_IF_ERROR(AddMemberGroups(tx, {member_id}));
   return Evaluate(tx, ctx, member_id, day, false);
 }
 

@@ -12,6 +12,7 @@
 #include "service/points.h"
 #include "service/report_feed.h"
 #include "service/privacy.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -202,6 +203,7 @@ Result<Member> RegisterMember(Context& ctx, const Actor& actor, const NewMember&
     int64_t id = r->rows[0].Int(0);
     SY_ASSIGN_OR_RETURN(std::string card, core::MakeCardNumber(ctx.settings.card_prefix, uint64_t(id)));
     SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET card_number = ? WHERE id = ?", {card, id}).status());
+    SY_RETURN_IF_ERROR(AddMemberGroups(tx, {id}));
     if (in.consent_email)
       SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *in.consent_email, now, SourceOf(actor), in.consent_note));
     if (in.consent_sms)
@@ -341,9 +343,11 @@ Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const 
       set("consent_source", SourceOf(actor));
     }
     params.push_back(id);
+    SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, {id}));  // birthday, gender or home store may move it
     auto r = tx.Exec("UPDATE members SET " + sets + " WHERE id = ?", params);
     if (!r.ok() && r.status().code() == Code::kConflict && phone) return PhoneTaken(*phone, std::nullopt);
     if (!r.ok()) return r.status();
+    SY_RETURN_IF_ERROR(AddMemberGroups(tx, {id}));
     if (in.consent_email && *in.consent_email != cur.consent_email)
       SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *in.consent_email, now, SourceOf(actor), in.consent_note));
     if (in.consent_sms && *in.consent_sms != cur.consent_sms)

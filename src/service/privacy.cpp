@@ -9,6 +9,7 @@
 
 #include "core/encoding.h"
 #include "service/paging.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -370,6 +371,7 @@ Result<Erasure> EraseMember(Context& ctx, const Actor& actor, int64_t member_id,
       params.push_back(source);
     }
     params.push_back(member_id);
+    SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, {member_id}));  // an erased member is in no group
     SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET name = '', phone = ?, phone_last4 = '', card_number = ?, "
                                           "email = NULL, birthday = NULL, gender = NULL, notes = '', consent_email = 0, "
                                           "consent_sms = 0, erased_at = ?, updated_at = ?" + consent_sets +

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "service/business_day.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -621,6 +622,7 @@ Status RebuildReports(store::Tx& tx, const Context& ctx, RebuildStats* stats) {
                                    &kStored.cohorts, &kStored.points_daily})
     SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM " + *table).status());
   SY_RETURN_IF_ERROR(RebuildInto(tx, ctx, kStored, stats));
+  SY_RETURN_IF_ERROR(RebuildMemberGroups(tx, stats ? &stats->rows : nullptr));
   if (stats)
     stats->elapsed_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
@@ -645,7 +647,7 @@ Result<std::vector<Mismatch>> CheckReports(Context& ctx, int examples) {
     SY_RETURN_IF_ERROR(RebuildInto(tx, ctx, kCheck, nullptr));
     for (const auto& t : shapes) SY_RETURN_IF_ERROR(CompareTable(tx, t, examples, found));
     for (const auto& t : shapes) SY_RETURN_IF_ERROR(tx.Exec("DROP TABLE " + t.rebuilt).status());
-    return Status::Ok();
+    return CheckMemberGroups(tx, examples, found);
   };
   // SQLite lets a read transaction write temporary tables; PostgreSQL's read-only one does not.
   Status st = ctx.db.engine() == store::Engine::kSqlite ? ctx.db.Read(run) : ctx.db.Write(run);

@@ -306,7 +306,7 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
                                                         "45_54",    "55_64", "65_plus", "unknown"};
     static const std::vector<std::string> kGenderOrder = {"female", "male", "other", "unknown"};
     auto band_sql = [&](const char* col, std::vector<store::Value>& params) {
-      std::string sql = std::string("CASE WHEN ") + col + " IS NULL THEN 'unknown'";
+      std::string sql = std::string("CASE WHEN ") + col + " IS NULL OR " + col + " = '' THEN 'unknown'";
       for (const auto& [name, age] : kBands) {
         sql += std::string(" WHEN ") + col + " > ? THEN '" + name + "'";
         params.push_back(YearsBefore(q.to, age));
@@ -314,59 +314,100 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
       return sql + " ELSE '65_plus' END";
     };
 
-    // One pass over the members: status now and the age × gender groups.
-    std::vector<store::Value> p;
-    std::string band = band_sql("birthday", p);
+    // The age × gender groups from the member-group aggregates (report_member_groups.h):
+    // members, buyers and spend by birthday; the active ones by the day of their last visit,
+    // where only the day the threshold falls in is read from members (members_live_visit).
     const int64_t active_from = now - d.active_days * kDayMs, risk_from = now - d.at_risk_days * kDayMs,
                   lapsed_before = now - d.lapsed_days * kDayMs;
-    for (int64_t v : {active_from, active_from, risk_from, risk_from, lapsed_before, lapsed_before}) p.push_back(v);
-    std::string sql =
-        "SELECT " + band + " AS band, COALESCE(gender, 'unknown') AS g, COUNT(*), "
-        "SUM(CASE WHEN last_visit_at >= ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN last_visit_at < ? AND last_visit_at >= ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN last_visit_at < ? AND last_visit_at >= ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN last_visit_at < ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN last_visit_at IS NULL THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END), SUM(total_spend) "
-        "FROM members WHERE " + std::string(kCurrent) + StoreFilter(q.store_id, "home_store_id", p) +
-        " GROUP BY 1, 2";
-    SY_ASSIGN_OR_RETURN(auto groups, tx.Exec(sql, p));
+    const char* kGender = "CASE WHEN gender IS NULL OR gender = '' THEN 'unknown' ELSE gender END";
     struct Demo {
       int64_t members = 0, active = 0, buyers = 0, spend = 0;
       std::map<std::string, int64_t> genres;
     };
     std::map<std::string, Demo> by_band, by_gender;
-    json status = {{"total", 0}, {"active", 0}, {"at_risk", 0}, {"dormant", 0}, {"lapsed", 0}, {"never_bought", 0}};
+    auto add = [&](const std::string& band, const std::string& gender, auto fn) {
+      fn(by_band[band]);
+      fn(by_gender[gender]);
+    };
+    std::vector<store::Value> p;
+    std::string band = band_sql("birthday", p);
+    SY_ASSIGN_OR_RETURN(auto groups, tx.Exec("SELECT " + band + ", " + kGender + ", SUM(members), SUM(buyers), SUM(spend) "
+                                             "FROM report_member_groups WHERE 1 = 1" +
+                                                 StoreFilter(q.store_id, "store_id", p) + " GROUP BY 1, 2",
+                                             p));
+    int64_t current = 0;
     for (const auto& r : groups.rows) {
-      int64_t n = r.Int(2), active = r.Int(3), buyers = r.Int(8), spend = r.Int(9);
-      status["total"] = status["total"].get<int64_t>() + n;
-      status["active"] = status["active"].get<int64_t>() + active;
-      status["at_risk"] = status["at_risk"].get<int64_t>() + r.Int(4);
-      status["dormant"] = status["dormant"].get<int64_t>() + r.Int(5);
-      status["lapsed"] = status["lapsed"].get<int64_t>() + r.Int(6);
-      status["never_bought"] = status["never_bought"].get<int64_t>() + r.Int(7);
-      for (Demo* g : {&by_band[r.Text(0)], &by_gender[r.Text(1)]}) {
-        g->members += n;
-        g->active += active;
-        g->buyers += buyers;
-        g->spend += spend;
-      }
+      current += r.Int(2);
+      add(r.Text(0), r.Text(1), [&](Demo& g) { g.members += r.Int(2), g.buyers += r.Int(3), g.spend += r.Int(4); });
     }
-    out["status"] = status;
+    const int64_t active_day = active_from / kDayMs;
+    p.clear();
+    band = band_sql("birthday", p);
+    p.push_back(active_day);
+    SY_ASSIGN_OR_RETURN(auto active_days, tx.Exec("SELECT " + band + ", " + kGender + ", SUM(members) "
+                                                  "FROM report_member_visit_days WHERE visit_day > ?" +
+                                                      StoreFilter(q.store_id, "store_id", p) + " GROUP BY 1, 2",
+                                                  p));
+    p.clear();
+    band = band_sql("birthday", p);
+    p.push_back(active_from);
+    p.push_back((active_day + 1) * kDayMs);
+    SY_ASSIGN_OR_RETURN(auto active_edge,
+                        tx.Exec("SELECT " + band + ", " + kGender + ", COUNT(*) FROM members "
+                                "WHERE last_visit_at >= ? AND last_visit_at < ? AND " + std::string(kCurrent) +
+                                    StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1, 2",
+                                p));
+    for (const auto* rows : {&active_days, &active_edge})
+      for (const auto& r : rows->rows) add(r.Text(0), r.Text(1), [&](Demo& g) { g.active += r.Int(2); });
 
-    // Genre preferences of each group: all-time spend per genre (member_genres).
-    std::vector<store::Value> gp;
-    std::string gband = band_sql("m.birthday", gp);
-    SY_ASSIGN_OR_RETURN(auto genre_rows,
-                        tx.Exec("SELECT " + gband + " AS band, COALESCE(m.gender, 'unknown') AS g, mg.genre, SUM(mg.spend) "
-                                "FROM member_genres mg JOIN members m ON m.id = mg.member_id "
-                                "WHERE m.merged_into IS NULL AND m.erased_at IS NULL" +
-                                    StoreFilter(q.store_id, "m.home_store_id", gp) + " GROUP BY 1, 2, 3",
-                                gp));
-    for (const auto& r : genre_rows.rows) {
-      by_band[r.Text(0)].genres[r.Text(2)] += r.Int(3);
-      by_gender[r.Text(1)].genres[r.Text(2)] += r.Int(3);
+    // Status now: counts of ranges of last_visit_at, each one index range (members_live_visit,
+    // or members_live_store_visit with a store).
+    std::vector<int64_t> counts;
+    for (std::optional<int64_t> from : {std::optional<int64_t>(active_from), std::optional<int64_t>(risk_from),
+                                        std::optional<int64_t>(lapsed_before), std::optional<int64_t>()}) {
+      p.clear();
+      std::string where = StoreFilter(q.store_id, "home_store_id", p);
+      if (from) p.push_back(*from);
+      SY_ASSIGN_OR_RETURN(auto c, tx.Exec("SELECT COUNT(*) FROM members WHERE " + std::string(kCurrent) + where +
+                                              (from ? " AND last_visit_at >= ?" : " AND last_visit_at IS NOT NULL"),
+                                          p));
+      counts.push_back(c[0].Int(0));
     }
+    out["status"] = {{"total", current},
+                     {"active", counts[0]},
+                     {"at_risk", counts[1] - counts[0]},
+                     {"dormant", counts[2] - counts[1]},
+                     {"lapsed", counts[3] - counts[2]},
+                     {"never_bought", current - counts[3]}};
+
+    // Genre preferences of each group: all-time spend per genre (member_genres), by birth month
+    // except the months an age-band cut falls in, which are read by birthday.
+    std::vector<std::string> cut_months;
+    for (const auto& [name, age] : kBands) cut_months.push_back(YearsBefore(q.to, age).substr(0, 7));
+    std::vector<store::Value> gp;
+    std::string month_band = band_sql("birth_month", gp), not_cut;
+    for (const auto& m : cut_months) {
+      not_cut += not_cut.empty() ? "?" : ", ?";
+      gp.push_back(m);
+    }
+    SY_ASSIGN_OR_RETURN(auto genre_rows, tx.Exec("SELECT " + month_band + ", " + kGender + ", genre, SUM(spend) "
+                                                 "FROM report_member_genres WHERE birth_month NOT IN (" + not_cut + ")" +
+                                                     StoreFilter(q.store_id, "store_id", gp) + " GROUP BY 1, 2, 3",
+                                                 gp));
+    gp.clear();
+    std::string day_band = band_sql("birthday", gp), in_cut;
+    for (const auto& m : cut_months) {
+      in_cut += std::string(in_cut.empty() ? "" : " OR ") + "(birthday >= ? AND birthday <= ?)";
+      gp.push_back(m + "-01");
+      gp.push_back(m + "-31");
+    }
+    SY_ASSIGN_OR_RETURN(auto genre_days, tx.Exec("SELECT " + day_band + ", " + kGender + ", genre, SUM(spend) "
+                                                 "FROM report_member_genre_days WHERE (" + in_cut + ")" +
+                                                     StoreFilter(q.store_id, "store_id", gp) + " GROUP BY 1, 2, 3",
+                                                 gp));
+    for (const auto* rows : {&genre_rows, &genre_days})
+      for (const auto& r : rows->rows)
+        add(r.Text(0), r.Text(1), [&](Demo& g) { g.genres[r.Text(2)] += r.Int(3); });
     auto demo_json = [](const char* key, const std::string& name, const Demo& g) {
       std::vector<std::pair<std::string, int64_t>> genres(g.genres.begin(), g.genres.end());
       int64_t total = 0;
@@ -389,13 +430,19 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
       int64_t new_members = 0, buyers = 0, first = 0, visits = 0, spend = 0, net = 0, member_net = 0;
     };
     std::map<std::string, Month> by_month;
-    p.clear();
-    p = {q.from, q.to};
-    SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members "
-                                             "WHERE joined_on >= ? AND joined_on <= ? AND merged_into IS NULL" +
-                                                 StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1",
-                                             p));
-    for (const auto& r : joined.rows) by_month[r.Text(0)].new_members = r.Int(1);
+    // New members: all who joined, read from the joined_on index alone (members_joined_on, or
+    // members_store_joined with a store), less the few merged away (members_merged_into).
+    for (const char* which : {"", " AND merged_into IS NOT NULL"}) {
+      p.clear();
+      std::string store = StoreFilter(q.store_id, "home_store_id", p);
+      p.push_back(q.from);
+      p.push_back(q.to);
+      SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members WHERE 1 = 1" +
+                                                   store + " AND joined_on >= ? AND joined_on <= ?" + which +
+                                                   " GROUP BY 1",
+                                               p));
+      for (const auto& r : joined.rows) by_month[r.Text(0)].new_members += *which ? -r.Int(1) : r.Int(1);
+    }
     if (!q.store_id) {
       SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT month, SUM(members), SUM(first_buyers), SUM(visits), SUM(spend) "
                                              "FROM report_cohorts WHERE month >= ? AND month <= ? GROUP BY month",
@@ -449,10 +496,14 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
     p = {first_month, last_month};
     std::string join = q.store_id ? " JOIN members m ON m.id = r.member_id AND m.home_store_id = ?" : "";
     if (q.store_id) p.insert(p.begin(), *q.store_id);
+    // Over more than a few months most rows are in the range: reading them in primary-key order
+    // (member, month) groups as it goes, where the month index would need a sort by member.
+    // `|| ''` keeps SQLite off the month index; PostgreSQL scans the table for such ranges anyway.
+    const char* month = months.size() > 3 ? "r.month || ''" : "r.month";
     SY_ASSIGN_OR_RETURN(auto rep, tx.Exec("SELECT COUNT(*), SUM(CASE WHEN v >= 2 THEN 1 ELSE 0 END) FROM "
                                           "(SELECT r.member_id, SUM(r.visits) AS v FROM report_member_months r" +
-                                              join + " WHERE r.month >= ? AND r.month <= ? GROUP BY r.member_id) t "
-                                                     "WHERE v > 0",
+                                              join + " WHERE " + month + " >= ? AND " + month +
+                                              " <= ? GROUP BY r.member_id) t WHERE v > 0",
                                           p));
     int64_t buyers = rep[0].Int(0), repeat = rep[0].Int(1);
     out["totals"] = {{"new_members", total.new_members},

@@ -28,6 +28,7 @@
 #include "service/member_tiers.h"
 #include "service/points.h"
 #include "service/report_feed.h"
+#include "service/report_member_groups.h"
 
 namespace shuyou::service {
 namespace {
@@ -985,6 +986,9 @@ class Importer {
       }
       // A phone registered meanwhile (PostgreSQL, another connection) is a Conflict: run again.
       SY_ASSIGN_OR_RETURN(auto ids, tx.Exec(sql + " RETURNING id, phone", p));
+      std::vector<int64_t> new_ids;
+      for (const auto& row : ids.rows) new_ids.push_back(row.Int(0));
+      SY_RETURN_IF_ERROR(AddMemberGroups(tx, new_ids));
       std::string cards = "UPDATE members SET card_number = v.column2 FROM (VALUES ";
       std::vector<store::Value> cp;
       for (size_t r = 0; r < ids.size(); ++r) {
@@ -1287,8 +1291,11 @@ class Importer {
         if (!genre.empty()) genres[{*member, genre}].spend -= a.refund;
       }
     }
-    // members
+    // members (their member-group contributions out before, back in after member_genres)
     std::vector<std::pair<int64_t, Totals>> tl(totals.begin(), totals.end());
+    std::vector<int64_t> touched;
+    for (const auto& [member, t] : tl) touched.push_back(member);
+    SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, touched));
     for (size_t start = 0; start < tl.size(); start += kChunk) {
       size_t end = std::min(tl.size(), start + kChunk);
       std::string sql = "UPDATE members SET total_spend = total_spend + v.column2, visits = visits + v.column3, "
@@ -1333,6 +1340,7 @@ class Importer {
                                        std::string(kLaterGenreDay), p)
                              .status());
     }
+    SY_RETURN_IF_ERROR(AddMemberGroups(tx, touched));
     // Tiers: one upgrade check per member, on today's rolling window.
     SY_ASSIGN_OR_RETURN(core::Date today, Today(ctx_));
     for (const auto& [member, t] : tl) {

@@ -41,6 +41,9 @@ std::pair<std::string, int64_t> DayHour(int64_t utc_ms) {
 
 const char* const kTables[] = {"report_sales_hourly", "report_items_daily", "report_items_monthly",
                                "report_member_months", "report_cohorts",    "report_points_daily"};
+// The member-group aggregates (service/report_member_groups.h), rebuilt from members rather than sales.
+const char* const kGroupTables[] = {"report_member_groups", "report_member_visit_days", "report_member_genres",
+                                    "report_member_genre_days"};
 
 class ReportFeed : public ApiFixture {
  protected:
@@ -124,7 +127,8 @@ class ReportFeed : public ApiFixture {
       size_t keys = std::string(table) == "report_member_months" || std::string(table) == "report_cohorts" ||
                             std::string(table) == "report_points_daily"
                         ? 2
-                        : 4;
+                    : std::string(table) == "report_member_groups" ? 3
+                                                                   : 4;
       for (const auto& r : rows.rows) {
         std::vector<std::string> k;
         std::vector<int64_t> v;
@@ -275,12 +279,17 @@ class ReportFeed : public ApiFixture {
 
   void ExpectRebuildGivesTheSameRows() {
     auto before = AllStored();
+    for (const char* t : kGroupTables) before[t] = Stored(t);
     service::RebuildStats stats;
     Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context(), &stats); });
     ASSERT_TRUE(st.ok()) << st.message();
-    EXPECT_EQ(stats.rows.size(), 6u);
+    EXPECT_EQ(stats.rows.size(), 10u);
     auto after = AllStored();
     for (const char* t : kTables) EXPECT_EQ(after[t], before[t]) << t;
+    for (const char* t : kGroupTables) {
+      EXPECT_FALSE(before[t].empty()) << t;
+      EXPECT_EQ(Stored(t), before[t]) << t;
+    }
   }
 
   std::vector<service::Mismatch> CheckReports() {
@@ -429,6 +438,36 @@ TEST_P(ReportFeed, CheckFindsATamperedAggregateRowByTableAndKey) {
   ASSERT_TRUE(st.ok()) << st.message();
   EXPECT_TRUE(CheckReports().empty());
   ExpectAggregatesMatchRawRows();
+}
+
+TEST_P(ReportFeed, CheckFindsATamperedMemberGroupRow) {
+  Trade();
+  EXPECT_TRUE(CheckReports().empty());
+  // The members registered here gave no birthday or gender: every one is in a '' group.
+  auto groups = Stored("report_member_groups");
+  ASSERT_FALSE(groups.empty());
+  const std::vector<std::string> key = groups.begin()->first;
+  int64_t members = 0;
+  for (const auto& [k, v] : groups) members += v[0];
+  EXPECT_EQ(members, 3);
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) {
+                   return tx.Exec("UPDATE report_member_groups SET spend = spend + 7 WHERE birthday = ? AND "
+                                  "store_id = ? AND gender = ?",
+                                  {key[0], std::stoll(key[1]), key[2]})
+                       .status();
+                 }).ok());
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) { return tx.Exec("DELETE FROM report_member_genre_days").status(); }).ok());
+  auto found = CheckReports();
+  ASSERT_GE(found.size(), 2u);
+  EXPECT_EQ(found[0].invariant, "report_member_groups.spend = rebuilt from members");
+  EXPECT_EQ(found[0].subject, "report_member_groups birthday=" + key[0] + " store_id=" + key[1] + " gender=" + key[2]);
+  EXPECT_EQ(found[0].cached - found[0].computed, 7);
+  EXPECT_EQ(found[1].invariant, "report_member_genre_days.spend = rebuilt from members");
+  EXPECT_EQ(found[1].cached, 0);
+  EXPECT_NE(found[1].computed, 0);
+  Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context()); });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(CheckReports().empty());
 }
 
 TEST_P(ReportFeed, HistoryArrivingOutOfOrderKeepsFirstBuyersRight) {

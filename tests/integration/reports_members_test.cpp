@@ -4,13 +4,16 @@
 // sale_lines, return_lines, points_ledger, tier_history, stored_value_ledger) or from the inputs,
 // never from the aggregates or the code under test.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "jobs/jobs.h"
 #include "service/business_day.h"
 #include "service/loyalty.h"
+#include "service/report_feed.h"
 #include "support/api_client.h"
 
 namespace shuyou::test {
@@ -385,6 +388,127 @@ TEST_P(ReportsMembers, DefinitionsAreSettingsThatChangeTheStatusCounts) {
   EXPECT_EQ(rep.json["status"]["at_risk"], 0);
   EXPECT_EQ(rep.json["status"]["dormant"], 1);
   EXPECT_EQ(rep.json["status"]["lapsed"], 0);
+}
+
+// The groups of the members report (status, age bands and genders with their top genres) come
+// from aggregates kept by every change of a member; here they are compared, after each kind of
+// change, with what the members and member_genres rows say, computed here from the definitions.
+struct GroupsExpectation {
+  json status;
+  std::map<std::string, std::array<int64_t, 4>> bands, genders;  // members, active, buyers, spend
+  std::map<std::string, std::map<std::string, int64_t>> band_genres, gender_genres;
+};
+
+std::string AgeBand(const std::optional<std::string>& birthday, const std::string& to) {
+  if (!birthday) return "unknown";
+  int age = std::stoi(to.substr(0, 4)) - std::stoi(birthday->substr(0, 4));
+  if (to.substr(5) < birthday->substr(5)) --age;  // no birthday yet this year
+  for (auto [limit, name] : std::vector<std::pair<int, const char*>>{
+           {18, "under_18"}, {25, "18_24"}, {35, "25_34"}, {45, "35_44"}, {55, "45_54"}, {65, "55_64"}})
+    if (age < limit) return name;
+  return "65_plus";
+}
+
+TEST_P(ReportsMembers, MemberGroupsFollowEveryChangeOfAMember) {
+  History();
+  auto expect_groups = [&](const std::string& to, std::optional<int64_t> store, int64_t active_days,
+                           const std::string& step) {
+    SCOPED_TRACE(step + " to " + to + (store ? " store " + std::to_string(*store) : ""));
+    GroupsExpectation e;
+    e.status = {{"total", 0}, {"active", 0}, {"at_risk", 0}, {"dormant", 0}, {"lapsed", 0}, {"never_bought", 0}};
+    std::map<int64_t, std::pair<std::string, std::string>> group_of;
+    for (const auto& r : Query("SELECT id, birthday, gender, home_store_id, visits, total_spend, last_visit_at "
+                               "FROM members WHERE merged_into IS NULL AND erased_at IS NULL")
+                             .rows) {
+      if (store && r.OptInt(3) != store) continue;
+      std::string band = AgeBand(r.OptText(1), to), gender = r.OptText(2).value_or("unknown");
+      group_of[r.Int(0)] = {band, gender};
+      std::optional<int64_t> last = r.OptInt(6);
+      bool active = last && *last >= now_ - active_days * kDay;
+      const char* k = !last ? "never_bought"
+                      : active ? "active"
+                      : *last >= now_ - 180 * kDay ? "at_risk"
+                      : *last >= now_ - 365 * kDay ? "dormant"
+                                                  : "lapsed";
+      e.status[k] = e.status[k].get<int64_t>() + 1;
+      e.status["total"] = e.status["total"].get<int64_t>() + 1;
+      for (auto* g : {&e.bands[band], &e.genders[gender]}) {
+        (*g)[0] += 1, (*g)[1] += active, (*g)[2] += r.Int(4) > 0, (*g)[3] += r.Int(5);
+      }
+    }
+    for (const auto& r : Query("SELECT member_id, genre, spend FROM member_genres").rows) {
+      auto it = group_of.find(r.Int(0));
+      if (it == group_of.end()) continue;
+      e.band_genres[it->second.first][r.Text(1)] += r.Int(2);
+      e.gender_genres[it->second.second][r.Text(1)] += r.Int(2);
+    }
+    Reply d = Send(manager_, "PUT", "/api/v1/reports/members/definitions",
+                   json{{"active_days", active_days}, {"at_risk_days", 180}, {"lapsed_days", 365}, {"clv_max_years", 5}});
+    ASSERT_EQ(d.status, 200) << d.body;
+    Reply rep = Get(manager_, "/api/v1/reports/members?from=2025-01-01&to=" + to +
+                                  (store ? "&store_id=" + std::to_string(*store) : ""));
+    ASSERT_EQ(rep.status, 200) << rep.body;
+    EXPECT_EQ(rep.json["status"], e.status);
+    auto compare = [](const json& rows, const char* key, auto& want, auto& genres) {
+      for (const auto& row : rows) {
+        std::string name = row[key];
+        SCOPED_TRACE(name);
+        auto w = want[name];
+        EXPECT_EQ(row["members"], w[0]);
+        EXPECT_EQ(row["active"], w[1]);
+        EXPECT_EQ(row["buyers"], w[2]);
+        EXPECT_EQ(row["total_spend"], w[3]);
+        std::vector<std::pair<std::string, int64_t>> top(genres[name].begin(), genres[name].end());
+        std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        json expected = json::array();
+        int64_t sum = 0;
+        for (const auto& [_, v] : top) sum += v;
+        for (size_t i = 0; i < top.size() && i < 3; ++i)
+          if (top[i].second > 0)
+            expected.push_back({{"genre", top[i].first}, {"spend", top[i].second}, {"share", double(top[i].second) / double(sum)}});
+        EXPECT_EQ(row["top_genres"], expected);
+      }
+    };
+    compare(rep.json["age_bands"], "band", e.bands, e.band_genres);
+    compare(rep.json["genders"], "gender", e.genders, e.gender_genres);
+  };
+  auto expect_all = [&](const std::string& step) {
+    for (const std::string to : {"2025-12-20", "2025-12-21", "2025-05-17"})
+      for (std::optional<int64_t> store : {std::optional<int64_t>(), std::optional<int64_t>(store_id_), std::optional<int64_t>(east_)})
+        expect_groups(to, store, 90, step);
+    auto found = service::CheckReports(app_->context());
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    for (const auto& m : *found) ADD_FAILURE() << step << ": " << m.invariant << " " << m.subject;
+  };
+  expect_all("history");
+  // Every last visit day as the active threshold, and the days either side: the day the
+  // threshold falls in is counted from the members themselves.
+  for (const auto& r : Query("SELECT DISTINCT last_visit_at FROM members WHERE last_visit_at IS NOT NULL").rows)
+    for (int64_t shift : {-1, 0, 1}) {
+      int64_t days = (now_ - r.Int(0)) / kDay + shift;
+      if (days >= 1 && days < 180) expect_groups("2025-12-20", std::nullopt, days, "threshold " + std::to_string(days));
+    }
+  // m2 turns 25 on 2025-12-20 instead of the day after, and says he is "other"; m1 moves to EAST.
+  Reply b = Send(manager_, "PATCH", "/api/v1/members/" + std::to_string(m2_), json{{"birthday", "2000-12-20"}, {"gender", "other"}});
+  ASSERT_EQ(b.status, 200) << b.body;
+  Reply h = Send(manager_, "PATCH", "/api/v1/members/" + std::to_string(m1_), json{{"home_store_id", east_}});
+  ASSERT_EQ(h.status, 200) << h.body;
+  expect_all("birthday, gender and home store changed");
+  // m5 (under 18, one sale) is merged into m4 (never bought): m4 takes over the sale and genres.
+  Reply merged = Send(manager_, "POST", "/api/v1/members/" + std::to_string(m4_) + "/merge",
+                      json{{"duplicate_id", m5_}, {"reason", "same person"}});
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  expect_all("merge");
+  // A new sale and its return for m4, then m1 erased.
+  Sell("2025-12-20", m4_, 1, 1);
+  expect_all("sale");
+  Reply erased = Send(owner_, "POST", "/api/v1/members/" + std::to_string(m1_) + "/erase", json{{"reason", "asked"}});
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  expect_all("erasure");
+  // A rebuild writes the same aggregates the changes left.
+  Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context()); });
+  ASSERT_TRUE(st.ok()) << st.message();
+  expect_all("rebuild");
 }
 
 // ---- cohorts ---------------------------------------------------------------------------------
