@@ -383,7 +383,8 @@ TEST_P(ReportFeed, CheckoutReturnsAndVoidsKeepEveryAggregateEqualToTheRawRows) {
   EXPECT_EQ(months.at({std::to_string(m3_), "2026-10"})[0], 1);  // a voided sale is still a visit
   // Cohorts: 2026-08 (m1): September first buyers 1, October active 1 and not first.
   auto cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>()}));
+  // members, first_buyers, visits, spend, buyers (September is m1's first month since joining).
+  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
   EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[0], 1);
   EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[1], 0);
   EXPECT_EQ(cohorts.at({"2026-09", "2026-09"})[1], 1);  // m2

@@ -11,6 +11,7 @@
 #include "jobs/jobs.h"
 #include "service/business_day.h"
 #include "service/loyalty.h"
+#include "service/report_feed.h"
 #include "support/api_client.h"
 
 namespace shuyou::test {
@@ -632,7 +633,8 @@ TEST_P(ReportsMembers, LoyaltyBalancesPerStoreAgreeWithTheLedgers) {
   Reply adj = Send(manager_, "POST", m3 + "/points/adjustments", json{{"points", 700}, {"reason", "会员日赠送"}});
   ASSERT_EQ(adj.status, 201) << adj.body;
   int64_t m6 = Member("13800000006", "2025-12-20", {{"home_store_id", east_}});
-  Sell("2025-12-20", m6, 30, 0, east_);  // ¥1,500.00: gold at the till
+  Sell("2025-12-20", m6, 15, 0, east_);
+  Sell("2025-12-20", m6, 10, 0, east_);  // ¥1,250.00 in all: gold at the till
   Reply merged = Send(manager_, "POST", "/api/v1/members/" + std::to_string(m1_) + "/merge",
                       json{{"duplicate_id", m2_}, {"reason", "same person"}});
   ASSERT_EQ(merged.status, 200) << merged.body;
