@@ -175,7 +175,7 @@ std::string ItemsReturnsSql(const std::string& table, const std::string& period,
 // ---- report_member_months / report_cohorts ----
 
 const char* const kMonthCols[] = {"visits", "spend"};
-const char* const kCohortCols[] = {"members", "first_buyers", "visits", "spend"};
+const char* const kCohortCols[] = {"members", "first_buyers", "visits", "spend", "buyers"};
 
 // A sale or return counts for the member it was made by, or the one that member was merged into.
 std::string MemberMonthsSalesSql(const std::string& table, const std::string& where) {
@@ -206,12 +206,22 @@ Result<std::string> CohortOf(store::Tx& tx, const Context& ctx, int64_t member_i
 }
 
 Status AddCohort(store::Tx& tx, const std::string& cohort, const std::string& month, int64_t members,
-                 int64_t first_buyers, int64_t visits, int64_t spend) {
-  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend) "
-                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cohort, month) DO UPDATE SET " +
+                 int64_t first_buyers, int64_t visits, int64_t spend, int64_t buyers = 0) {
+  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort, month) DO UPDATE SET " +
                      AddUp("report_cohorts", kCohortCols),
-                 {cohort, month, members, first_buyers, visits, spend})
+                 {cohort, month, members, first_buyers, visits, spend, buyers})
       .status();
+}
+
+// The member's first month with a visit on or after `cohort` (their join month), other than
+// `except`; "" when there is none. report_cohorts.buyers counts each member in that month.
+Result<std::string> FirstBuyingMonth(store::Tx& tx, int64_t member_id, const std::string& cohort,
+                                     const std::string& except = "") {
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT MIN(month) FROM report_member_months "
+                                         "WHERE member_id = ? AND visits > 0 AND month >= ? AND month <> ?",
+                                         {member_id, cohort, except}));
+  return rows[0].IsNull(0) ? std::string() : rows[0].Text(0);
 }
 
 // Adds visits and spend to one member month and the member's cohort row, keeping members (the
@@ -237,7 +247,13 @@ Status AddMemberMonth(store::Tx& tx, const Context& ctx, int64_t member_id, cons
       SY_RETURN_IF_ERROR(AddCohort(tx, cohort, prev[0].Text(0), 0, -1, 0, 0));
     }
   }
-  return AddCohort(tx, cohort, month, now_active ? 1 : 0, first, visits, spend);
+  int64_t buyer = 0;  // the same for the first month on or after joining (buyers)
+  if (now_active && month >= cohort) {
+    SY_ASSIGN_OR_RETURN(std::string prev, FirstBuyingMonth(tx, member_id, cohort, month));
+    if (prev.empty() || prev > month) buyer = 1;
+    if (!prev.empty() && prev > month) SY_RETURN_IF_ERROR(AddCohort(tx, cohort, prev, 0, 0, 0, 0, -1));
+  }
+  return AddCohort(tx, cohort, month, now_active ? 1 : 0, first, visits, spend, buyer);
 }
 
 // The set-based AddMemberMonth for a batch of (member, month) sums with distinct keys: the same
@@ -398,11 +414,15 @@ Status RebuildInto(store::Tx& tx, const Context& ctx, const Tables& t, RebuildSt
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsReturnsSql(t.member_months, "WHERE true")).status());
   note(t.member_months);
   SY_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO " + t.cohorts + " (cohort, month, members, first_buyers, visits, spend) "
+      "INSERT INTO " + t.cohorts + " (cohort, month, members, first_buyers, visits, spend, buyers) "
       "SELECT COALESCE(substr(m.joined_on, 1, 7), ''), mm.month, SUM(CASE WHEN mm.visits > 0 THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN mm.month = f.first_month THEN 1 ELSE 0 END), SUM(mm.visits), SUM(mm.spend) FROM " +
+      "SUM(CASE WHEN mm.month = f.first_month THEN 1 ELSE 0 END), SUM(mm.visits), SUM(mm.spend), "
+      "SUM(CASE WHEN mm.month = b.first_month THEN 1 ELSE 0 END) FROM " +
       t.member_months + " mm JOIN members m ON m.id = mm.member_id LEFT JOIN (SELECT member_id, MIN(month) AS first_month "
       "FROM " + t.member_months + " WHERE visits > 0 GROUP BY member_id) f ON f.member_id = mm.member_id "
+      "LEFT JOIN (SELECT x.member_id, MIN(x.month) AS first_month FROM " + t.member_months + " x "
+      "JOIN members y ON y.id = x.member_id WHERE x.visits > 0 AND x.month >= COALESCE(substr(y.joined_on, 1, 7), '') "
+      "GROUP BY x.member_id) b ON b.member_id = mm.member_id "
       "GROUP BY 1, 2").status());
   note(t.cohorts);
   {
@@ -439,7 +459,7 @@ std::vector<TableShape> Shapes() {
       {kStored.items_daily, kCheck.items_daily, {"business_day", "store_id", "product_id", "genre"}, item_values},
       {kStored.items_monthly, kCheck.items_monthly, {"month", "store_id", "product_id", "genre"}, item_values},
       {kStored.member_months, kCheck.member_months, {"member_id", "month"}, {"visits", "spend"}},
-      {kStored.cohorts, kCheck.cohorts, {"cohort", "month"}, {"members", "first_buyers", "visits", "spend"}},
+      {kStored.cohorts, kCheck.cohorts, {"cohort", "month"}, {"members", "first_buyers", "visits", "spend", "buyers"}},
       {kStored.points_daily, kCheck.points_daily, {"business_day", "kind"}, {"points_in", "points_out", "entries"}},
   };
 }
@@ -584,16 +604,18 @@ Status PointsFeed::Flush(store::Tx& tx) {
 Status WithdrawMemberReports(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& member_ids) {
   for (int64_t id : member_ids) {
     SY_ASSIGN_OR_RETURN(std::string cohort, CohortOf(tx, ctx, id));
+    SY_ASSIGN_OR_RETURN(std::string first_buying, FirstBuyingMonth(tx, id, cohort));
     SY_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend) "
+        "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
         "SELECT ?, month, CASE WHEN visits > 0 THEN -1 ELSE 0 END, "
         "CASE WHEN month = (SELECT MIN(month) FROM report_member_months WHERE member_id = ? AND visits > 0) "
-        "THEN -1 ELSE 0 END, -visits, -spend FROM report_member_months WHERE member_id = ? "
+        "THEN -1 ELSE 0 END, -visits, -spend, CASE WHEN month = ? THEN -1 ELSE 0 END "
+        "FROM report_member_months WHERE member_id = ? "
         "ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
-        {cohort, id, id}).status());
+        {cohort, id, first_buying, id}).status());
     SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM report_member_months WHERE member_id = ?", {id}).status());
     SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM report_cohorts WHERE cohort = ? AND members = 0 AND first_buyers = 0 "
-                               "AND visits = 0 AND spend = 0",
+                               "AND visits = 0 AND spend = 0 AND buyers = 0",
                                {cohort})
                            .status());
   }
@@ -605,12 +627,14 @@ Status DeriveMemberReports(store::Tx& tx, const Context& ctx, int64_t member_id)
   const std::string whose = "WHERE s.member_id IN (SELECT id FROM members WHERE id = ? OR merged_into = ?)";
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsSalesSql("report_member_months", whose), {member_id, member_id}).status());
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsReturnsSql("report_member_months", whose), {member_id, member_id}).status());
-  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend) "
+  SY_ASSIGN_OR_RETURN(std::string first_buying, FirstBuyingMonth(tx, member_id, cohort));
+  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
                  "SELECT ?, month, CASE WHEN visits > 0 THEN 1 ELSE 0 END, "
                  "CASE WHEN month = (SELECT MIN(month) FROM report_member_months WHERE member_id = ? AND visits > 0) "
-                 "THEN 1 ELSE 0 END, visits, spend FROM report_member_months WHERE member_id = ? "
+                 "THEN 1 ELSE 0 END, visits, spend, CASE WHEN month = ? THEN 1 ELSE 0 END "
+                 "FROM report_member_months WHERE member_id = ? "
                  "ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
-                 {cohort, member_id, member_id})
+                 {cohort, member_id, first_buying, member_id})
       .status();
 }
 

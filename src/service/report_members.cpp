@@ -168,6 +168,19 @@ Result<Cuts> ReadCuts(store::Tx& tx) {
   return c;
 }
 
+// Where the RFM report reads the scored members from (" FROM members" + this). On SQLite: the
+// members table in one pass when the scored members are a tenth of its rows or more (reading
+// them through an index costs a random page read per member, several times a row of a scan),
+// else the partial index members_rfm_frequency, which holds only them. Either way never the
+// home-store index SQLite would pick for a store filter: it holds every member of the store and
+// reads each row at random. PostgreSQL's planner chooses for itself.
+Result<std::string> ScoredMembersSource(store::Tx& tx, const Cuts& c) {
+  if (tx.engine() != store::Engine::kSqlite) return std::string();
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT MAX(id) FROM members"));
+  const int64_t last_id = rows[0].IsNull(0) ? 0 : rows[0].Int(0);
+  return std::string(c.scored * 10 >= last_id ? " NOT INDEXED" : " INDEXED BY members_rfm_frequency");
+}
+
 // "1 + (col > c1) + … + (col > c4)" with its four parameters.
 std::string ScoreSql(const char* col, const std::array<int64_t, 4>& cuts, std::vector<store::Value>& params) {
   std::string sql = "(1";
@@ -543,6 +556,7 @@ Result<json> RfmReport(Context& ctx, const MemberReportQuery& q) {
     out["definitions"] = DefinitionsToJson(d);
     out["scope"] = "all_time";
     SY_ASSIGN_OR_RETURN(Cuts cuts, ReadCuts(tx));
+    SY_ASSIGN_OR_RETURN(std::string source, ScoredMembersSource(tx, cuts));
     json recency_days = json::array();
     for (int64_t c : cuts.r) recency_days.push_back(cuts.scored ? (now - c) / kDayMs : 0);
     out["cut_points"] = {{"recency_days", recency_days}, {"frequency", cuts.f}, {"monetary", cuts.m}};
@@ -561,7 +575,7 @@ Result<json> RfmReport(Context& ctx, const MemberReportQuery& q) {
         "CASE WHEN last_visit_at < ? THEN 1 ELSE 0 END AS lapsed, "
         "CASE WHEN joined_on IS NULL THEN 1 ELSE CAST(? AS BIGINT) - (CAST(substr(joined_on, 1, 4) AS INTEGER) * 12 + "
         "CAST(substr(joined_on, 6, 2) AS INTEGER) - 1) + 1 END AS tenure "
-        "FROM members WHERE " + std::string(kScored) + StoreFilter(q.store_id, "home_store_id", p) +
+        "FROM members" + source + " WHERE " + std::string(kScored) + StoreFilter(q.store_id, "home_store_id", p) +
         ") t GROUP BY r, f, m";
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql, p));
     struct Agg {
@@ -693,26 +707,33 @@ Result<json> CohortsReport(Context& ctx, const MemberReportQuery& q) {
     std::map<std::string, int64_t> size;
     std::map<std::pair<std::string, std::string>, Cell> cells;  // (cohort, month)
     std::map<std::string, int64_t> cohort_buyers;
+    // Cohort sizes: the members who joined in the months (an index holds every column read, so
+    // no member row is read), less the few merged away (their partial index; SQLite is told it).
     std::vector<store::Value> p = {first + "-01", last + "-31"};
     SY_ASSIGN_OR_RETURN(auto sizes, tx.Exec("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members "
-                                            "WHERE joined_on >= ? AND joined_on <= ? AND merged_into IS NULL" +
+                                            "WHERE joined_on >= ? AND joined_on <= ?" +
                                                 StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1",
                                             p));
     for (const auto& r : sizes.rows) size[r.Text(0)] = r.Int(1);
+    p = {first + "-01", last + "-31"};
+    const char* merged_index = tx.engine() == store::Engine::kSqlite ? " INDEXED BY members_merged_into" : "";
+    SY_ASSIGN_OR_RETURN(auto merged, tx.Exec(std::string("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members") +
+                                                 merged_index +
+                                                 " WHERE merged_into IS NOT NULL AND joined_on >= ? AND joined_on <= ?" +
+                                                 StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1",
+                                             p));
+    for (const auto& r : merged.rows) size[r.Text(0)] -= r.Int(1);
     if (!q.store_id) {
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT cohort, month, members, first_buyers, visits, spend FROM report_cohorts "
+      // Buyers of a cohort in any month shown: report_cohorts.buyers counts a member once, in
+      // their first month with a visit on or after joining, so the months shown add up.
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT cohort, month, members, first_buyers, visits, spend, buyers "
+                                             "FROM report_cohorts "
                                              "WHERE cohort >= ? AND cohort <= ? AND month >= cohort AND month <= ?",
                                              {first, last, last}));
-      for (const auto& r : rows.rows) cells[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
-      // Buyers of a cohort in any month shown: a member counts once, so this needs the members'
-      // months (the cohort table counts a member in every month they bought).
-      SY_ASSIGN_OR_RETURN(auto b, tx.Exec("SELECT substr(m.joined_on, 1, 7), COUNT(DISTINCT m.id) FROM members m "
-                                          "JOIN report_member_months r ON r.member_id = m.id "
-                                          "WHERE m.joined_on >= ? AND m.joined_on <= ? AND m.merged_into IS NULL "
-                                          "AND r.visits > 0 AND r.month >= substr(m.joined_on, 1, 7) AND r.month <= ? "
-                                          "GROUP BY 1",
-                                          {first + "-01", last + "-31", last}));
-      for (const auto& r : b.rows) cohort_buyers[r.Text(0)] = r.Int(1);
+      for (const auto& r : rows.rows) {
+        cells[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
+        cohort_buyers[r.Text(0)] += r.Int(6);
+      }
     } else {
       // One store: from the members' own months, in member order, so that first purchases and
       // distinct buyers are counted here.
@@ -800,18 +821,23 @@ Result<json> LoyaltyReport(Context& ctx, const MemberReportQuery& q) {
     points_total.Into(totals);
     out["points_totals"] = totals;
 
-    // Balances and tiers now, in one pass over the members.
+    // Balances and tiers now, in one pass over the index members_live_balances (migration 0023),
+    // which holds every column read here for the current members, in (home store, tier) order:
+    // no member row is read and no sort is needed. SQLite is told the index (it would otherwise
+    // walk another index of members and read every member row).
     std::vector<store::Value> p;
+    const char* balances_index = tx.engine() == store::Engine::kSqlite ? " INDEXED BY members_live_balances" : "";
     SY_ASSIGN_OR_RETURN(auto trows, tx.Exec("SELECT tier, COUNT(*), SUM(points_balance), "
                                             "SUM(CASE WHEN points_balance > 0 THEN 1 ELSE 0 END), SUM(stored_value_balance), "
-                                            "SUM(CASE WHEN stored_value_balance > 0 THEN 1 ELSE 0 END) FROM members WHERE " +
-                                                std::string(kCurrent) + StoreFilter(q.store_id, "home_store_id", p) +
-                                                " GROUP BY tier",
+                                            "SUM(CASE WHEN stored_value_balance > 0 THEN 1 ELSE 0 END) FROM members" +
+                                                std::string(balances_index) + " WHERE " + std::string(kCurrent) +
+                                                StoreFilter(q.store_id, "home_store_id", p) +
+                                                " GROUP BY home_store_id, tier",
                                             p));
     std::map<std::string, int64_t> tier_members;
     int64_t members = 0, outstanding = 0, holders = 0, sv = 0, sv_holders = 0;
     for (const auto& r : trows.rows) {
-      tier_members[r.Text(0)] = r.Int(1);
+      tier_members[r.Text(0)] += r.Int(1);
       members += r.Int(1), outstanding += r.Int(2), holders += r.Int(3), sv += r.Int(4), sv_holders += r.Int(5);
     }
     const auto& rate = program.program.points_payment;

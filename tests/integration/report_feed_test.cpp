@@ -246,17 +246,22 @@ class ReportFeed : public ApiFixture {
         }
         if (auto m = sales.at(sale).member) months[{owner[*m], day.substr(0, 7)}].second -= net;
       }
-      std::map<int64_t, std::string> first;  // member → first month with a visit
+      std::map<int64_t, std::string> first;   // member → first month with a visit
+      std::map<int64_t, std::string> joiner;  // member → first month with a visit on or after joining
       for (const auto& [k, v] : months) {
         e["report_member_months"][{std::to_string(k.first), k.second}] = {v.first, v.second};
         if (v.first > 0 && (first[k.first].empty() || k.second < first[k.first])) first[k.first] = k.second;
+        if (v.first > 0 && k.second >= joined.at(k.first).substr(0, 7) &&
+            (joiner[k.first].empty() || k.second < joiner[k.first]))
+          joiner[k.first] = k.second;
       }
       for (const auto& [k, v] : months) {
         auto& c = e["report_cohorts"][{joined.at(k.first).substr(0, 7), k.second}];
-        add(c, 4, 0, v.first > 0);
-        add(c, 4, 1, first[k.first] == k.second);
-        add(c, 4, 2, v.first);
-        add(c, 4, 3, v.second);
+        add(c, 5, 0, v.first > 0);
+        add(c, 5, 1, first[k.first] == k.second);
+        add(c, 5, 2, v.first);
+        add(c, 5, 3, v.second);
+        add(c, 5, 4, joiner[k.first] == k.second);
       }
       SY_ASSIGN_OR_RETURN(auto ps, tx.Exec("SELECT at, kind, points FROM points_ledger"));
       for (const auto& r : ps.rows) {
@@ -387,7 +392,8 @@ TEST_P(ReportFeed, CheckoutReturnsAndVoidsKeepEveryAggregateEqualToTheRawRows) {
   EXPECT_EQ(months.at({std::to_string(m3_), "2026-10"})[0], 1);  // a voided sale is still a visit
   // Cohorts: 2026-08 (m1): September first buyers 1, October active 1 and not first.
   auto cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>()}));
+  // members, first_buyers, visits, spend, buyers (September is m1's first month since joining).
+  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
   EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[0], 1);
   EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[1], 0);
   EXPECT_EQ(cohorts.at({"2026-09", "2026-09"})[1], 1);  // m2
@@ -475,15 +481,58 @@ TEST_P(ReportFeed, HistoryArrivingOutOfOrderKeepsFirstBuyersRight) {
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 10, 5, 12, 0));
   auto cohorts = Stored("report_cohorts");
   EXPECT_EQ(cohorts.at({"2026-06", "2026-10"})[1], 1);
+  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"})[4], 1);  // buyers: first month on or after joining
   // An older sale arrives later (imported history): July becomes the first month.
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 7, 20, 12, 0));
   Sell(cashier_, store_id_, m, {{book_a_, 1}}, Local(2026, 8, 20, 12, 0));
   cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-07"}), (std::vector<int64_t>{1, 1, 1, 2500}));
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-08"}), (std::vector<int64_t>{1, 0, 1, 5990}));
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"}), (std::vector<int64_t>{1, 0, 1, 2500}));
+  // members, first_buyers, visits, spend, buyers
+  EXPECT_EQ(cohorts.at({"2026-06", "2026-07"}), (std::vector<int64_t>{1, 1, 1, 2500, 1}));
+  EXPECT_EQ(cohorts.at({"2026-06", "2026-08"}), (std::vector<int64_t>{1, 0, 1, 5990, 0}));
+  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"}), (std::vector<int64_t>{1, 0, 1, 2500, 0}));
   ExpectAggregatesMatchRawRows();
   ExpectRebuildGivesTheSameRows();
+}
+
+// A member who bought before the day they joined (an old customer signed up later): the first
+// purchase ever is before the cohort, the cohort's buyers count them in their first month on or
+// after joining.
+TEST_P(ReportFeed, BuyersOfACohortStartAtTheJoinMonth) {
+  int64_t m = Register("13800138010", Local(2026, 6, 1, 10, 0));
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) {
+                   return tx.Exec("UPDATE members SET joined_on = '2026-09-15' WHERE id = ?", {m}).status();
+                 }).ok());
+  Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 7, 20, 12, 0));
+  auto cohorts = Stored("report_cohorts");
+  EXPECT_EQ(cohorts.at({"2026-09", "2026-07"}), (std::vector<int64_t>{1, 1, 1, 2500, 0}));
+  Sell(cashier_, store_id_, m, {{book_a_, 1}}, Local(2026, 10, 20, 12, 0));
+  Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 11, 2, 12, 0));
+  cohorts = Stored("report_cohorts");
+  EXPECT_EQ(cohorts.at({"2026-09", "2026-10"})[4], 1);
+  EXPECT_EQ(cohorts.at({"2026-09", "2026-11"})[4], 0);
+  // A September sale arriving late moves the member's buyer month from October to September.
+  Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 9, 20, 12, 0));
+  cohorts = Stored("report_cohorts");
+  EXPECT_EQ(cohorts.at({"2026-09", "2026-09"})[4], 1);
+  EXPECT_EQ(cohorts.at({"2026-09", "2026-10"})[4], 0);
+  ExpectAggregatesMatchRawRows();
+  EXPECT_TRUE(CheckReports().empty());
+  ExpectRebuildGivesTheSameRows();
+  // The check finds a wrong buyers count, and a rebuild repairs it.
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) {
+                   return tx.Exec("UPDATE report_cohorts SET buyers = buyers + 1 WHERE cohort = '2026-09' AND month = '2026-11'")
+                       .status();
+                 }).ok());
+  auto found = CheckReports();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].invariant, "report_cohorts.buyers = rebuilt from the raw rows");
+  EXPECT_EQ(found[0].subject, "report_cohorts cohort=2026-09 month=2026-11");
+  EXPECT_EQ(found[0].cached, 1);
+  EXPECT_EQ(found[0].computed, 0);
+  Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context()); });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(CheckReports().empty());
+  ExpectAggregatesMatchRawRows();
 }
 
 TEST_P(ReportFeed, MergeKeepsMemberMonthsAndCohortsRight) {
