@@ -285,16 +285,29 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
       SY_ASSIGN_OR_RETURN(std::string c, CohortOf(tx, ctx, id));
       cohort.emplace(id, std::move(c));
     }
-  std::unordered_map<int64_t, std::string> first_before;
-  SY_ASSIGN_OR_RETURN(auto firsts, tx.Exec("SELECT member_id, MIN(month) FROM report_member_months WHERE member_id IN " +
-                                               in + " AND visits > 0 GROUP BY member_id",
+  // Before the upsert: each member's first month with a visit (first_buyers) and first such month
+  // on or after joining (buyers).
+  std::unordered_map<int64_t, std::string> first_before, buyer_before;
+  SY_ASSIGN_OR_RETURN(auto active, tx.Exec("SELECT member_id, month FROM report_member_months WHERE member_id IN " + in +
+                                               " AND visits > 0",
                                            ids));
-  for (const auto& r : firsts.rows) first_before.emplace(r.Int(0), r.Text(1));
+  auto keep_min = [](std::unordered_map<int64_t, std::string>& m, int64_t member, const std::string& month) {
+    auto [it, fresh] = m.emplace(member, month);
+    if (!fresh && month < it->second) it->second = month;
+  };
+  for (const auto& r : active.rows) {
+    const int64_t member = r.Int(0);
+    const std::string month = r.Text(1);
+    keep_min(first_before, member, month);
+    if (month >= cohort.at(member)) keep_min(buyer_before, member, month);
+  }
   // The upsert, remembering which months turned active.
   std::map<std::pair<int64_t, std::string>, int64_t> added;  // (member, month) → visits added
   for (const auto& s : sums) added.emplace(std::pair{s.member_id, s.month}, s.visits);
   std::map<int64_t, std::string> first_new;  // member → earliest month that turned active
-  std::map<std::pair<std::string, std::string>, std::array<int64_t, 4>> cohorts;  // (cohort, month) → sums
+  std::map<int64_t, std::string> buyer_new;  // … of those on or after the member's joining month
+  // (cohort, month) → members, first_buyers, visits, spend, buyers
+  std::map<std::pair<std::string, std::string>, std::array<int64_t, 5>> cohorts;
   const size_t per = 20'000 / 4;
   for (size_t start = 0; start < sums.size(); start += per) {
     const size_t end = std::min(sums.size(), start + per);
@@ -314,6 +327,10 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
       cohorts[{cohort.at(member), r.Text(1)}][0] += 1;
       auto [it, fresh] = first_new.emplace(member, r.Text(1));
       if (!fresh && r.Text(1) < it->second) it->second = r.Text(1);
+      if (r.Text(1) >= cohort.at(member)) {
+        auto [b, b_fresh] = buyer_new.emplace(member, r.Text(1));
+        if (!b_fresh && r.Text(1) < b->second) b->second = r.Text(1);
+      }
     }
   }
   for (const auto& [member, month] : first_new) {
@@ -322,6 +339,12 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
     cohorts[{cohort.at(member), month}][1] += 1;
     if (old != first_before.end()) cohorts[{cohort.at(member), old->second}][1] -= 1;
   }
+  for (const auto& [member, month] : buyer_new) {
+    auto old = buyer_before.find(member);
+    if (old != buyer_before.end() && old->second < month) continue;
+    cohorts[{cohort.at(member), month}][4] += 1;
+    if (old != buyer_before.end()) cohorts[{cohort.at(member), old->second}][4] -= 1;
+  }
   for (const auto& s : sums) {
     auto& c = cohorts[{cohort.at(s.member_id), s.month}];
     c[2] += s.visits;
@@ -329,11 +352,11 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
   }
   std::vector<const decltype(cohorts)::value_type*> rows;
   for (const auto& e : cohorts) rows.push_back(&e);
-  return InsertBatches(tx, "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend) VALUES ", 6,
-                       rows.size(), " ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
+  return InsertBatches(tx, "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) VALUES ",
+                       7, rows.size(), " ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
                        [&](size_t i, std::vector<store::Value>& p) {
                          const auto& [key, c] = *rows[i];
-                         p.insert(p.end(), {key.first, key.second, c[0], c[1], c[2], c[3]});
+                         p.insert(p.end(), {key.first, key.second, c[0], c[1], c[2], c[3], c[4]});
                        });
 }
 
