@@ -227,9 +227,13 @@ int main(int argc, char** argv) {
   // glibc gives freed memory back to the kernel as soon as 128 KiB sit free at the top of a heap
   // (madvise, then page faults to get it back): under a till's load that churn cost a quarter of
   // the checkout rate (docs/benchmarks.md). Keep up to 256 MiB, grow heaps 64 MiB at a time, and
-  // serve blocks up to 32 MiB from the heaps rather than fresh mappings.
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_TOP_PAD, 64 << 20);
+  // serve blocks up to 32 MiB from the heaps rather than fresh mappings. Each malloc arena keeps
+  // its own free memory, and glibc makes up to 8 arenas per core for the server's many threads:
+  // four arenas bound what is kept (a report's large answer on several threads once held 2.7 GB;
+  // two cores gain nothing from more).
+  mallopt(M_ARENA_MAX, 4);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   service::InitCrypto();
   CLI::App app{"Shuyou (书友): membership, loyalty and cashier system for bookstores"};
