@@ -19,19 +19,27 @@ after(async () => {
   await server?.stop()
 })
 
+// Signs the owner in (optionally switching to English) and returns a POST helper with the CSRF
+// token that expects 201, and the first store.
+async function ownerSetup(page, english = false) {
+  await page.goto('/login')
+  await signIn(page, OWNER)
+  await page.locator('[data-test="side-nav"]').waitFor()
+  if (english) await page.getByText('English', { exact: true }).click()
+  const token = (await (await page.request.get('/api/v1/auth/me')).json()).csrf_token
+  const post = async (path, data, headers = {}) => {
+    const res = await page.request.post(path, { data, headers: { 'X-CSRF-Token': token, ...headers } })
+    assert.equal(res.status(), 201, `${path}: ${await res.text()}`)
+    return res.json()
+  }
+  const store = (await (await page.request.get('/api/v1/stores')).json()).items[0]
+  return { post, store }
+}
+
 test('a return without the receipt finds the purchase by member and book', { timeout: 180_000 }, async () => {
   const { context, page } = await newPage(browser, server.baseURL, { viewport: { width: 1366, height: 768 } })
   try {
-    await page.goto('/login')
-    await signIn(page, OWNER)
-    await page.locator('[data-test="side-nav"]').waitFor()
-    const token = (await (await page.request.get('/api/v1/auth/me')).json()).csrf_token
-    const post = async (path, data, headers = {}) => {
-      const res = await page.request.post(path, { data, headers: { 'X-CSRF-Token': token, ...headers } })
-      assert.equal(res.status(), 201, `${path}: ${await res.text()}`)
-      return res.json()
-    }
-    const store = (await (await page.request.get('/api/v1/stores')).json()).items[0]
+    const { post, store } = await ownerSetup(page)
     const kept = await post('/api/v1/products', { isbn: '9787532744510', title: '无小票：留下的书', list_price: 3600 })
     const back = await post('/api/v1/products', { isbn: '9787020002207', title: '无小票：退回的书', list_price: 5990 })
     await post('/api/v1/stock/receipts', {
@@ -95,17 +103,7 @@ test('a return without the receipt finds the purchase by member and book', { tim
 test('a customer without receipt or membership: the book finds the store sales of it, in English', { timeout: 180_000 }, async () => {
   const { context, page } = await newPage(browser, server.baseURL, { viewport: { width: 1366, height: 768 } })
   try {
-    await page.goto('/login')
-    await signIn(page, OWNER)
-    await page.locator('[data-test="side-nav"]').waitFor()
-    await page.getByText('English', { exact: true }).click()
-    const token = (await (await page.request.get('/api/v1/auth/me')).json()).csrf_token
-    const post = async (path, data, headers = {}) => {
-      const res = await page.request.post(path, { data, headers: { 'X-CSRF-Token': token, ...headers } })
-      assert.equal(res.status(), 201, `${path}: ${await res.text()}`)
-      return res.json()
-    }
-    const store = (await (await page.request.get('/api/v1/stores')).json()).items[0]
+    const { post, store } = await ownerSetup(page, true)
     const book = await post('/api/v1/products', { isbn: '9787108009821', title: 'Walk-in: returned book', list_price: 4200 })
     const unsold = await post('/api/v1/products', { isbn: '9787544291170', title: 'Walk-in: never sold', list_price: 3000 })
     await post('/api/v1/stock/receipts', { store_id: store.id, lines: [{ product_id: book.id, quantity: 4 }] })
