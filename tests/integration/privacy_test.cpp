@@ -269,8 +269,9 @@ TEST_P(PrivacyApi, ErasureRemovesThePersonEverywhereAndKeepsTheMoney) {
   EXPECT_EQ(e.json["consents_withdrawn"], 1) << "only e-mail was still granted";
   EXPECT_GE(e.json["rows_scrubbed"].get<int64_t>(), 5);
 
+  // "VIP, " rather than "VIP": SQLite's LIKE ignores case, and a random session token held "vIp".
   for (const std::string& needle : {std::string("13912345678"), std::string("1234-5678"), email, card,
-                                    std::string("1985-02-03"), std::string("VIP")})
+                                    std::string("1985-02-03"), std::string("VIP, ")})
     EXPECT_EQ(PlacesHolding(needle), std::vector<std::string>{}) << needle;
   // The name is left only where it belongs to the namesake, another person, and stays there.
   EXPECT_EQ(PlacesHolding(name), (std::vector<std::string>{"audit_log.details", "members.name", "points_ledger.reason"}));
