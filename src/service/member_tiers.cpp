@@ -1,6 +1,8 @@
 // Purchase statistics, tier upgrades and periodic evaluation (see member_tiers.h).
 #include "service/member_tiers.h"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "core/tiers.h"
@@ -99,30 +101,50 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
                                                         const PurchaseStats& p) {
   SY_ASSIGN_OR_RETURN(core::Date day, BusinessDay(ctx, p.at));
   int64_t visit = p.visit && p.amount >= 0 ? 1 : 0;
-  SY_RETURN_IF_ERROR(WithdrawMemberGroups(tx, {member_id}));
-  SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE members SET total_spend = total_spend + ?, visits = visits + ?, "
-                                        "last_visit_at = CASE WHEN ? = 1 THEN ? ELSE last_visit_at END WHERE id = ?",
-                                        {p.amount, visit, visit, p.at, member_id}));
-  if (upd.affected == 0) return NotFound("no member with id " + std::to_string(member_id));
+  // What the member contributes to the member-group aggregates before the change.
+  SY_ASSIGN_OR_RETURN(auto before, tx.Exec("SELECT COALESCE(birthday, ''), COALESCE(home_store_id, 0), COALESCE(gender, ''), "
+                                           "visits, last_visit_at, CASE WHEN merged_into IS NULL AND erased_at IS NULL "
+                                           "THEN 1 ELSE 0 END FROM members WHERE id = ?",
+                                           {member_id}));
+  if (before.empty()) return NotFound("no member with id " + std::to_string(member_id));
+  SY_RETURN_IF_ERROR(tx.Exec("UPDATE members SET total_spend = total_spend + ?, visits = visits + ?, "
+                             "last_visit_at = CASE WHEN ? = 1 THEN ? ELSE last_visit_at END WHERE id = ?",
+                             {p.amount, visit, visit, p.at, member_id})
+                         .status());
   SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO member_daily (member_id, day, spend, visits) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (member_id, day) DO UPDATE SET spend = member_daily.spend + excluded.spend, "
                              "visits = member_daily.visits + excluded.visits",
                              {member_id, FormatDay(day), p.amount, visit})
                          .status());
+  // One row per genre: its spend, and its lines that were bought (a return, amount <= 0, leaves
+  // the last purchase day as it was; a late-recorded purchase does not move it back).
+  std::map<std::string, std::pair<int64_t, int64_t>> genres;
   for (const auto& [genre, amount] : p.genres) {
-    // A return (amount <= 0) leaves the last purchase day as it was; a late-recorded purchase
-    // does not move it back.
-    bool bought = amount > 0;
+    auto& g = genres[genre];
+    g.first += amount;
+    g.second += amount > 0 ? 1 : 0;
+  }
+  PurchaseDelta delta;
+  for (const auto& [genre, g] : genres) {
     SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO member_genres (member_id, genre, spend, purchases, last_purchased_on) "
                                "VALUES (?, ?, ?, ?, ?) "
                                "ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + excluded.spend, "
                                "purchases = member_genres.purchases + excluded.purchases, " +
                                    std::string(kLaterGenreDay),
-                               {member_id, genre, amount, int64_t(bought ? 1 : 0),
-                                bought ? store::Value(FormatDay(day)) : store::Null()})
+                               {member_id, genre, g.first, g.second,
+                                g.second > 0 ? store::Value(FormatDay(day)) : store::Null()})
                            .status());
+    delta.genres.push_back({genre, g.first});
   }
-  SY_RETURN_IF_ERROR(AddMemberGroups(tx, {member_id}));
+  const store::Row& b = before[0];
+  if (b.Int(5) == 1) {
+    delta.spend = p.amount;
+    delta.visits_before = b.Int(3);
+    delta.visit = visit;
+    delta.last_visit_before = b.OptInt(4);
+    delta.last_visit_after = visit ? std::optional<int64_t>(p.at) : delta.last_visit_before;
+    SY_RETURN_IF_ERROR(AddPurchaseToMemberGroups(tx, {b.Text(0), b.Int(1), b.Text(2)}, delta));
+  }
   return Evaluate(tx, ctx, member_id, day, false);
 }
 

@@ -47,10 +47,14 @@ struct Lot {
   int64_t remaining = 0;
 };
 
-Result<std::vector<Lot>> LoadLots(store::Tx& tx, int64_t member_id) {
+// The member's lots with points left, in id order; `where` narrows them (" AND …" with params
+// after the member's id).
+Result<std::vector<Lot>> LoadLots(store::Tx& tx, int64_t member_id, const std::string& where = "",
+                                  std::vector<store::Value> params = {}, const std::string& order = "id") {
+  params.insert(params.begin(), member_id);
   SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id, earned_on, expires_on, remaining FROM points_lots "
-                                         "WHERE member_id = ? AND remaining > 0 ORDER BY id",
-                                         {member_id}));
+                                         "WHERE member_id = ? AND remaining > 0" + where + " ORDER BY " + order,
+                                         params));
   std::vector<Lot> out;
   for (const auto& r : rows.rows) {
     Lot l;
@@ -88,13 +92,64 @@ Status OpenLot(store::Tx& tx, int64_t member_id, int64_t ledger_id, std::optiona
 // Takes `points` for debit row `ledger_id` from the lots usable on `day`: first from `preferred`
 // lots (in their FIFO order), then soonest expiring first (core::Redeem). Conflict when the
 // usable lots hold less.
+// Without preferred lots, the draw reads the member's usable lots in core::ReplayLots' order
+// (soonest expiry, then earliest earned, then id; lots that never expire last) only as far as it
+// needs them: a member with hundreds of lots reads a few. It returns false when these lots do
+// not hold `points`, and DrawLots then works on all of them (and says what is usable).
+constexpr int64_t kDrawPage = 32;
+Status DrawAll(store::Tx& tx, int64_t member_id, core::Date day, int64_t points, const std::vector<int64_t>& preferred,
+               std::map<int64_t, int64_t>& take);
+Result<bool> DrawInOrder(store::Tx& tx, int64_t member_id, core::Date day, int64_t points,
+                         std::map<int64_t, int64_t>& take) {
+  const std::string d = FormatDay(day);
+  SY_ASSIGN_OR_RETURN(std::vector<Lot> expiring,
+                      LoadLots(tx, member_id, " AND earned_on <= ? AND expires_on > ?", {d, d},
+                               "expires_on, earned_on, id LIMIT " + std::to_string(kDrawPage)));
+  int64_t need = points;
+  for (const Lot& l : expiring) {
+    int64_t t = std::min(need, l.remaining);
+    take[l.id] += t;
+    need -= t;
+    if (need == 0) return true;
+  }
+  if (int64_t(expiring.size()) == kDrawPage) return false;
+  SY_ASSIGN_OR_RETURN(std::vector<Lot> lasting,
+                      LoadLots(tx, member_id, " AND earned_on <= ? AND expires_on IS NULL", {d}, "earned_on, id"));
+  for (const Lot& l : lasting) {
+    int64_t t = std::min(need, l.remaining);
+    take[l.id] += t;
+    need -= t;
+    if (need == 0) return true;
+  }
+  return false;
+}
+
 Status DrawLots(store::Tx& tx, int64_t member_id, int64_t ledger_id, core::Date day, int64_t points,
                 const std::vector<int64_t>& preferred = {}) {
+  std::map<int64_t, int64_t> take;  // lot id → points
+  bool drawn = false;
+  if (preferred.empty()) {
+    SY_ASSIGN_OR_RETURN(drawn, DrawInOrder(tx, member_id, day, points, take));
+    if (!drawn) take.clear();
+  }
+  if (!drawn) SY_RETURN_IF_ERROR(DrawAll(tx, member_id, day, points, preferred, take));
+  for (const auto& [lot, n] : take) {
+    SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE points_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
+                                          {n, lot, n}));
+    if (upd.affected != 1) return Internal("points lot " + std::to_string(lot) + " changed under a member lock");
+    SY_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO points_draws (ledger_id, lot_id, points) VALUES (?, ?, ?)", {ledger_id, lot, n}).status());
+  }
+  return Status::Ok();
+}
+
+// The draw over all the member's lots: preferred lots first, then core::Redeem.
+Status DrawAll(store::Tx& tx, int64_t member_id, core::Date day, int64_t points, const std::vector<int64_t>& preferred,
+               std::map<int64_t, int64_t>& take) {
   SY_ASSIGN_OR_RETURN(std::vector<Lot> lots, LoadLots(tx, member_id));
   auto usable = [&day](const Lot& l) {
     return sys_days(l.earned) <= sys_days(day) && sys_days(day) < sys_days(l.expires);
   };
-  std::map<int64_t, int64_t> take;  // lot id → points
   int64_t need = points;
   if (!preferred.empty()) {
     std::vector<size_t> order;
@@ -128,13 +183,6 @@ Status DrawLots(store::Tx& tx, int64_t member_id, int64_t ledger_id, core::Date 
                     {{"points", "exceeds the usable balance (" + std::to_string(avail) + ")"}});
     }
     for (const core::Draw& d : *draws) take[ids[d.lot]] += d.points;
-  }
-  for (const auto& [lot, n] : take) {
-    SY_ASSIGN_OR_RETURN(auto upd, tx.Exec("UPDATE points_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
-                                          {n, lot, n}));
-    if (upd.affected != 1) return Internal("points lot " + std::to_string(lot) + " changed under a member lock");
-    SY_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO points_draws (ledger_id, lot_id, points) VALUES (?, ?, ?)", {ledger_id, lot, n}).status());
   }
   return Status::Ok();
 }
@@ -232,7 +280,8 @@ Result<T> InWrite(Context& ctx, Fn fn) {
 Result<int64_t> ExpireDuePoints(store::Tx& tx, const Context& ctx, int64_t member_id, core::Date day) {
   auto locked = LockMember(tx, member_id);
   if (!locked.ok()) return locked.status().code() == Code::kNotFound ? Result<int64_t>(int64_t(0)) : locked.status();
-  SY_ASSIGN_OR_RETURN(std::vector<Lot> lots, LoadLots(tx, member_id));
+  // Only the lots that have lapsed by the end of `day` (expires_on ≤ day) change.
+  SY_ASSIGN_OR_RETURN(std::vector<Lot> lots, LoadLots(tx, member_id, " AND expires_on <= ?", {FormatDay(day)}));
   std::vector<core::EarnLot> core_lots;
   for (const Lot& l : lots) core_lots.push_back({l.earned, l.remaining, l.expires});
   // What is left of each lot at the end of `day`: lots with expires_on ≤ day have lapsed.

@@ -112,6 +112,54 @@ Status WithdrawMemberGroups(store::Tx& tx, const std::vector<int64_t>& member_id
 
 Status AddMemberGroups(store::Tx& tx, const std::vector<int64_t>& member_ids) { return Apply(tx, member_ids, false); }
 
+Status AddPurchaseToMemberGroups(store::Tx& tx, const MemberGroupKey& k, const PurchaseDelta& d) {
+  int64_t new_buyer = d.visits_before == 0 && d.visit > 0 ? 1 : 0;
+  if (d.spend != 0 || new_buyer != 0)
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_groups (birthday, store_id, gender, members, buyers, spend) "
+                               "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (birthday, store_id, gender) DO UPDATE SET "
+                               "buyers = report_member_groups.buyers + excluded.buyers, "
+                               "spend = report_member_groups.spend + excluded.spend",
+                               {k.birthday, k.store_id, k.gender, new_buyer, d.spend})
+                           .status());
+  constexpr int64_t kDayMs = 86400000;
+  auto day = [&](const std::optional<int64_t>& at) { return at ? std::optional<int64_t>(*at / kDayMs) : std::nullopt; };
+  std::optional<int64_t> from = day(d.last_visit_before), to = day(d.last_visit_after);
+  if (from != to) {
+    if (from) {
+      SY_RETURN_IF_ERROR(tx.Exec("UPDATE report_member_visit_days SET members = members - 1 WHERE visit_day = ? AND "
+                                 "store_id = ? AND gender = ? AND birthday = ?",
+                                 {*from, k.store_id, k.gender, k.birthday})
+                             .status());
+      SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM report_member_visit_days WHERE visit_day = ? AND store_id = ? AND "
+                                 "gender = ? AND birthday = ? AND members = 0",
+                                 {*from, k.store_id, k.gender, k.birthday})
+                             .status());
+    }
+    if (to)
+      SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_visit_days (visit_day, store_id, gender, birthday, members) "
+                                 "VALUES (?, ?, ?, ?, 1) ON CONFLICT (visit_day, store_id, gender, birthday) DO UPDATE "
+                                 "SET members = report_member_visit_days.members + 1",
+                                 {*to, k.store_id, k.gender, k.birthday})
+                             .status());
+  }
+  // A genre row stays when a return brings it to 0, as the add after a withdraw would leave it
+  // (the member still has the member_genres row); only the members and visit-day rows go.
+  const std::string birth_month = k.birthday.substr(0, 7);
+  for (const auto& [genre, spend] : d.genres) {
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genres (birth_month, store_id, gender, genre, spend) "
+                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (birth_month, store_id, gender, genre) DO UPDATE "
+                               "SET spend = report_member_genres.spend + excluded.spend",
+                               {birth_month, k.store_id, k.gender, genre, spend})
+                           .status());
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genre_days (birthday, store_id, gender, genre, spend) "
+                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (birthday, store_id, gender, genre) DO UPDATE "
+                               "SET spend = report_member_genre_days.spend + excluded.spend",
+                               {k.birthday, k.store_id, k.gender, genre, spend})
+                           .status());
+  }
+  return Status::Ok();
+}
+
 Status RebuildMemberGroups(store::Tx& tx, std::vector<std::pair<std::string, int64_t>>* rows) {
   for (const auto& s : Shapes()) {
     SY_RETURN_IF_ERROR(tx.Exec(std::string("DELETE FROM ") + s.table).status());

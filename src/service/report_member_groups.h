@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,25 @@ namespace shuyou::service {
 
 Status WithdrawMemberGroups(store::Tx& tx, const std::vector<int64_t>& member_ids);
 Status AddMemberGroups(store::Tx& tx, const std::vector<int64_t>& member_ids);
+
+// What a purchase or a return (RecordPurchase) changes of one current member: total_spend by
+// `spend`, visits from `visits_before` up by `visit` (0 or 1), last_visit_at from
+// `last_visit_before` to `last_visit_after`, and member_genres.spend by `genres` (distinct genres).
+// The member's keys (birthday, home store, gender) stay. Adds exactly what a withdraw before and
+// an add after would, as point updates of the rows involved instead of two grouped reads.
+struct MemberGroupKey {
+  std::string birthday;  // '' = not given
+  int64_t store_id = 0;  // 0 = no home store
+  std::string gender;    // '' = not given
+};
+struct PurchaseDelta {
+  int64_t spend = 0;
+  int64_t visits_before = 0;
+  int64_t visit = 0;
+  std::optional<int64_t> last_visit_before, last_visit_after;
+  std::vector<std::pair<std::string, int64_t>> genres;
+};
+Status AddPurchaseToMemberGroups(store::Tx& tx, const MemberGroupKey& key, const PurchaseDelta& d);
 
 // Empties the four tables and recomputes them from members and member_genres; appends
 // (table, rows written) to `rows` when given.

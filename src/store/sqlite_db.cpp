@@ -380,6 +380,15 @@ class SqliteDatabase : public Database {
     }
   };
 
+  // PRAGMA temp_store=MEMORY for one transaction begun while it lives (the pager decides where
+  // statement journals go at BEGIN), then back to the default. Outside any transaction, and
+  // free unless a temporary table has been made since: only then SQLite reloads the schemas.
+  struct TempStoreInMemory {
+    explicit TempStoreInMemory(Connection& c) : conn(c) { conn.Exec("PRAGMA temp_store=MEMORY", {}); }
+    ~TempStoreInMemory() { conn.Exec("PRAGMA temp_store=DEFAULT", {}); }
+    Connection& conn;
+  };
+
   // One queued WriteGrouped call.
   struct Pending {
     const std::function<Status(Tx&)>* fn = nullptr;
@@ -400,6 +409,14 @@ class SqliteDatabase : public Database {
     if (Status st = AcquireWriter(); !st.ok()) return fail_all(st);
     WriterLease lease{this};
     Connection& conn = *writer_;
+    // Each write's SAVEPOINT keeps the original of every page it changes in a statement journal,
+    // which SQLite spills to a temporary file past 64 KiB: nearly every sale did, a file created,
+    // written and deleted per group. With temp_store=MEMORY when the transaction begins, the
+    // pager keeps that journal in memory and never spills it (a positive
+    // SQLITE_CONFIG_STMTJRNL_SPILL is the spilling variant, which fails on SQLite 3.40). One write
+    // changes a few dozen pages and RELEASE empties the journal, so the memory is small. Only
+    // groups run so: other writes (imports, rebuilds) keep temporary tables and sorts on disk.
+    TempStoreInMemory temp_in_memory(conn);
     if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
     for (Pending* p : batch) {
       if (Status st = conn.Exec("SAVEPOINT grouped_write", {}).status(); !st.ok()) {

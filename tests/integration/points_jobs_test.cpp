@@ -4,8 +4,11 @@
 // upgrades at once and downgrades only after the grace period, and the HTTP endpoints.
 // Expected numbers are worked out by hand in the comments.
 #include <atomic>
+#include <cstdio>
+#include <map>
 #include <thread>
 
+#include "core/expiry.h"
 #include "jobs/jobs.h"
 #include "jobs/scheduler.h"
 #include "service/business_day.h"
@@ -13,6 +16,7 @@
 #include "service/loyalty.h"
 #include "service/member_tiers.h"
 #include "service/points.h"
+#include "service/report_feed.h"
 #include "support/api_client.h"
 
 namespace shuyou::test {
@@ -160,6 +164,93 @@ TEST_P(PointsJobs, RedemptionTakesTheOldestLotsFirstAndAShortBalanceIsRefused) {
   EXPECT_EQ(service::RedeemPoints(ctx(), till_, m, 5, "  ").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM points_ledger"), rows);
   EXPECT_EQ(Balance(m), 30);
+  ExpectConsistent();
+}
+
+// A redemption reads the lots only as far as it needs them (service/points.cpp DrawInOrder), and
+// falls back to all of them past one page: the draws must be core::Redeem's over all the lots,
+// whichever way they were read. Lots with expiries out of id order, one earned in the future, one
+// expired, and a carried-over lot that never lapses.
+TEST_P(PointsJobs, RedemptionDrawsWhatCoreRedeemWouldOverAllLotsHoweverManyThereAre) {
+  int64_t m = NewMember("13800138011");
+  At("2026-03-01");
+  struct LotRow {
+    std::string earned;
+    std::optional<std::string> expires;
+    int64_t points;
+  };
+  // Two lots that expire together, the later earned first by id: the earlier earned goes first.
+  std::vector<LotRow> rows = {{"1970-01-01", std::nullopt, 500}, {"2026-01-01", "2026-02-01", 70},
+                              {"2026-04-01", "2027-04-01", 90},  {"2026-02-20", "2026-06-01", 2},
+                              {"2026-01-05", "2026-06-01", 2}};
+  for (int i = 0; i < 40; ++i) {
+    // Expiries that go down and up as ids go up, ties on the expiry broken by the earned day.
+    int month = 1 + (i * 7) % 12, day = 1 + (i * 5) % 27;
+    char earned[11], expires[11];
+    std::snprintf(earned, sizeof earned, "2026-%02d-%02d", 1 + i % 2, day);
+    std::snprintf(expires, sizeof expires, "2027-%02d-%02d", month, i % 3 == 0 ? 15 : 1 + day % 27);
+    rows.push_back({earned, std::string(expires), 2});
+  }
+  int64_t total = 0;
+  Status st = db_->Write([&](store::Tx& tx) -> Status {
+    for (const auto& r : rows) {
+      SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO points_lots (member_id, earned_on, expires_on, points, remaining) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 {m, r.earned, r.expires ? store::Value(*r.expires) : store::Null(), r.points, r.points})
+                             .status());
+      total += r.points;
+    }
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO points_ledger (member_id, at, kind, points, balance_after, reason) "
+                               "VALUES (?, ?, 'adjust', ?, ?, 'carried over')",
+                               {m, Noon("2026-01-01"), total, total})
+                           .status());
+    SY_RETURN_IF_ERROR(service::FeedPoints(tx, ctx(), Noon("2026-01-01"), "adjust", total));
+    return tx.Exec("UPDATE members SET points_balance = ? WHERE id = ?", {total, m}).status();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  // The expired lot (2026-02-01) lapses first; the one earned on 2026-04-01 is not usable yet.
+  // 3 points come from the two lots that expire first (2 + 1); then the first page of 32 lots
+  // holds 63 points, so 70 are drawn over all the lots; the last redemption takes the last 11
+  // expiring points and 400 of the lot that never lapses.
+  for (int64_t points : {int64_t(3), int64_t(70), int64_t(411)}) {
+    SCOPED_TRACE(points);
+    std::vector<int64_t> ids;
+    std::vector<core::EarnLot> lots;
+    ASSERT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                     SY_ASSIGN_OR_RETURN(auto r, tx.Exec("SELECT id, earned_on, expires_on, remaining FROM points_lots "
+                                                         "WHERE member_id = ? AND remaining > 0 AND "
+                                                         "(expires_on IS NULL OR expires_on > '2026-03-01') ORDER BY id",
+                                                         {m}));
+                     for (const auto& row : r.rows) {
+                       ids.push_back(row.Int(0));
+                       lots.push_back({Day(row.Text(1)), row.Int(3),
+                                       row.OptText(2) ? Day(*row.OptText(2)) : core::Date(std::chrono::year(9999) / 12 / 31)});
+                     }
+                     return Status::Ok();
+                   }).ok());
+    auto want = core::Redeem(lots, {}, Day("2026-03-01"), points);
+    ASSERT_TRUE(want.ok()) << want.status().message();
+    std::map<int64_t, int64_t> expected;
+    for (const auto& d : *want) expected[ids[d.lot]] += d.points;
+    auto r = service::RedeemPoints(ctx(), till_, m, points, "抵扣");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    std::map<int64_t, int64_t> drawn;
+    ASSERT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                     SY_ASSIGN_OR_RETURN(auto d, tx.Exec("SELECT lot_id, points FROM points_draws WHERE ledger_id = ?",
+                                                         {r->entry.id}));
+                     for (const auto& row : d.rows) drawn[row.Int(0)] = row.Int(1);
+                     return Status::Ok();
+                   }).ok());
+    EXPECT_EQ(drawn, expected);
+  }
+  EXPECT_EQ(Scalar("SELECT remaining FROM points_lots WHERE member_id = ? AND expires_on IS NULL", {m}), 100);
+  // What is left is not enough for one more than it: refused, nothing written.
+  int64_t left = Balance(m), ledger = Scalar("SELECT COUNT(*) FROM points_ledger");
+  EXPECT_EQ(left, 100 + 90);
+  auto refused = service::RedeemPoints(ctx(), till_, m, 101, "抵扣");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kConflict);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM points_ledger"), ledger);
   ExpectConsistent();
 }
 

@@ -409,6 +409,41 @@ TEST_P(ReportFeed, CheckoutReturnsAndVoidsKeepEveryAggregateEqualToTheRawRows) {
   EXPECT_TRUE(CheckReports().empty());
 }
 
+// A purchase or a return changes the member-group rows by what it adds (member_tiers.cpp
+// RecordPurchase, AddPurchaseToMemberGroups): they must end where a rebuild from the members
+// would put them, including a genre brought back to nothing and a last visit that moves on.
+TEST_P(ReportFeed, PurchasesAndReturnsLeaveTheMemberGroupsWhereARebuildWould) {
+  Trade();
+  // m2 buys 2×C in MAIN on 2026-10-05 and brings both back the next day.
+  json s = Sell(cashier_, store_id_, m2_, {{book_c_, 2}}, Local(2026, 10, 5, 12, 0));
+  At(Local(2026, 10, 6, 9, 0));
+  int64_t line = s["lines"][0]["id"];
+  Reply ret = Send(cashier_, "POST", "/api/v1/sales/" + std::to_string(s["id"].get<int64_t>()) + "/returns",
+                   json{{"lines", {{{"sale_line_id", line}, {"quantity", 2}}}}, {"reason", "不要了"}});
+  ASSERT_EQ(ret.status, 201) << ret.body;
+  // m1 buys A on 2026-10-07: his last visit moves on from 2026-10-02.
+  Sell(cashier_, store_id_, m1_, {{book_a_, 1}}, Local(2026, 10, 7, 10, 0));
+  auto scalar = [&](const std::string& sql) {
+    int64_t out = -1;
+    Status st = db_->Read([&](store::Tx& tx) -> Status {
+      SY_ASSIGN_OR_RETURN(auto r, tx.Exec(sql));
+      out = r.rows[0].Int(0);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return out;
+  };
+  // Each member who has visited counts once, on the day of the last visit.
+  EXPECT_EQ(scalar("SELECT COALESCE(SUM(members), 0) FROM report_member_visit_days"),
+            scalar("SELECT COUNT(*) FROM members WHERE last_visit_at IS NOT NULL"));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM report_member_visit_days WHERE members = 0"), 0);
+  EXPECT_EQ(scalar("SELECT COALESCE(SUM(spend), 0) FROM report_member_groups"),
+            scalar("SELECT COALESCE(SUM(total_spend), 0) FROM members"));
+  ExpectAggregatesMatchRawRows();
+  ExpectRebuildGivesTheSameRows();
+  EXPECT_TRUE(CheckReports().empty());
+}
+
 TEST_P(ReportFeed, CheckFindsATamperedAggregateRowByTableAndKey) {
   Trade();
   EXPECT_TRUE(CheckReports().empty());
