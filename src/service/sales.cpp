@@ -680,7 +680,12 @@ Result<CheckoutResult> Checkout(store::Tx& tx, const Context& ctx, const Actor& 
     if (s.points_earned > 0)
       SY_RETURN_IF_ERROR(tx.Exec("UPDATE sales SET points_earned = ? WHERE id = ?", {s.points_earned, s.id}).status());
   }
-  SY_RETURN_IF_ERROR(FeedSale(tx, ctx, s.id));
+  // The report aggregates are fed once for all the sales that commit together (a group commit's,
+  // on SQLite), in the same transaction: FeedSales is the batch form of FeedSale. ctx outlives
+  // the transaction (every write's caller waits for its commit).
+  SY_RETURN_IF_ERROR(tx.AtCommit("report_feed.sales", s.id, [c = &ctx](store::Tx& t, const std::vector<int64_t>& ids) {
+    return FeedSales(t, *c, ids);
+  }));
   SY_RETURN_IF_ERROR(RecordAudit(tx, ctx, actor, "sale.create", "sale:" + std::to_string(s.id),
                                  {{"receipt_number", s.receipt_number},
                                   {"total", s.net_total},

@@ -1,5 +1,6 @@
 // Engine-independent parts of the data-access layer: Row's value conversions, choosing the
 // backend from the target string, and the `?` → `$n` placeholder rewriting used by PostgreSQL.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +22,39 @@ int64_t ParseInt(const std::string& s) {
 }
 
 }  // namespace
+
+Status Tx::AtCommit(const std::string& key, int64_t id, const Batch& batch) {
+  if (commit_work_ == nullptr) return Internal("Tx::AtCommit(" + key + ") outside a write transaction");
+  commit_work_->Add(key, id, batch);
+  return Status::Ok();
+}
+
+void CommitWork::Add(const std::string& key, int64_t id, const Tx::Batch& batch) {
+  for (Item& item : items_)
+    if (item.key == key) {
+      item.ids.push_back(id);
+      return;
+    }
+  items_.push_back({key, batch, {id}});
+}
+
+void CommitWork::Append(CommitWork&& other) {
+  for (Item& theirs : other.items_) {
+    auto mine = std::find_if(items_.begin(), items_.end(), [&](const Item& i) { return i.key == theirs.key; });
+    if (mine == items_.end()) items_.push_back(std::move(theirs));
+    else mine->ids.insert(mine->ids.end(), theirs.ids.begin(), theirs.ids.end());
+  }
+  other.items_.clear();
+}
+
+Status CommitWork::Run(Tx& tx) {
+  while (!items_.empty()) {
+    std::vector<Item> items = std::move(items_);
+    items_.clear();
+    for (const Item& item : items) SY_RETURN_IF_ERROR(item.batch(tx, item.ids));
+  }
+  return Status::Ok();
+}
 
 int64_t Row::Int(size_t i) const {
   const Value& v = cols.at(i);

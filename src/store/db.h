@@ -51,6 +51,8 @@ struct Rows {
   const Row& operator[](size_t i) const { return rows.at(i); }
 };
 
+class CommitWork;
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -65,6 +67,40 @@ class Tx {
   virtual Result<Rows> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs several statements without parameters (migrations).
   virtual Status ExecScript(std::string_view sql) = 0;
+
+  // Work a write leaves for the end of its transaction, done once for all the writes that share
+  // it: just before COMMIT, `batch` runs once per `key` with the ids that every write of the
+  // transaction gave under that key, in order (the first write's `batch` is the one that runs,
+  // so it must not refer to one write's own state). A write that fails gives nothing. When a
+  // batch fails, the whole transaction rolls back and each of its writes gets the error. On
+  // SQLite a group commit's writes share one transaction, so aggregates that every sale feeds
+  // are written once per group; elsewhere each Write runs its own batches. Internal error
+  // outside a write.
+  using Batch = std::function<Status(Tx&, const std::vector<int64_t>& ids)>;
+  Status AtCommit(const std::string& key, int64_t id, const Batch& batch);
+  // For the backends: where AtCommit collects (null in reads).
+  void set_commit_work(CommitWork* work) { commit_work_ = work; }
+
+ private:
+  CommitWork* commit_work_ = nullptr;
+};
+
+// The work of Tx::AtCommit, collected per key.
+class CommitWork {
+ public:
+  void Add(const std::string& key, int64_t id, const Tx::Batch& batch);
+  // Moves another write's work in after that write succeeded.
+  void Append(CommitWork&& other);
+  // Runs every batch (and any they add) on `tx`, then forgets them.
+  Status Run(Tx& tx);
+
+ private:
+  struct Item {
+    std::string key;
+    Tx::Batch batch;
+    std::vector<int64_t> ids;
+  };
+  std::vector<Item> items_;
 };
 
 struct Options {

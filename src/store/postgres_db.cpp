@@ -176,10 +176,10 @@ class PostgresDatabase : public Database {
 
   Engine engine() const override { return Engine::kPostgres; }
 
-  Status Write(const std::function<Status(Tx&)>& fn) override { return Run("BEGIN", fn); }
+  Status Write(const std::function<Status(Tx&)>& fn) override { return Run("BEGIN", fn, true); }
 
   Status Read(const std::function<Status(Tx&)>& fn) override {
-    return Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+    return Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn, false);
   }
 
   Status Backup(const std::string&) override {
@@ -265,7 +265,8 @@ class PostgresDatabase : public Database {
     }
   }
 
-  Status Run(const char* begin, const std::function<Status(Tx&)>& fn) {
+  // BEGIN, fn (and, for a write, the work it left with AtCommit), COMMIT or ROLLBACK.
+  Status Run(const char* begin, const std::function<Status(Tx&)>& fn, bool write) {
     SY_ASSIGN_OR_RETURN(PGconn * conn, Begin(begin));
     struct GiveBack {
       PostgresDatabase* db;
@@ -277,9 +278,12 @@ class PostgresDatabase : public Database {
     };
 
     PgTx tx(conn);
+    CommitWork work;
+    if (write) tx.set_commit_work(&work);
     Status st;
     try {
       st = fn(tx);
+      if (st.ok() && !tx.failed()) st = work.Run(tx);
     } catch (...) {
       rollback();
       throw;

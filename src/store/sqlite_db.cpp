@@ -206,14 +206,18 @@ class SqliteTx : public Tx {
   Status failed_;
 };
 
-// BEGIN, fn, then COMMIT when fn and every statement succeeded, ROLLBACK otherwise.
-Status RunTransaction(Connection& conn, const char* begin, const std::function<Status(Tx&)>& fn) {
+// BEGIN, fn (and, for a write, the work it left with AtCommit), then COMMIT when all of it and
+// every statement succeeded, ROLLBACK otherwise.
+Status RunTransaction(Connection& conn, const char* begin, const std::function<Status(Tx&)>& fn, bool write) {
   // BEGIN and COMMIT go through the statement cache: parsing them costs more than running them.
   SY_RETURN_IF_ERROR(conn.Exec(begin, {}).status());
   SqliteTx tx(conn);
+  CommitWork work;
+  if (write) tx.set_commit_work(&work);
   Status st;
   try {
     st = fn(tx);
+    if (st.ok() && !tx.failed()) st = work.Run(tx);
   } catch (...) {
     conn.Rollback();
     throw;
@@ -250,7 +254,7 @@ class SqliteDatabase : public Database {
   Status Write(const std::function<Status(Tx&)>& fn) override {
     SY_RETURN_IF_ERROR(AcquireWriter());
     WriterLease lease{this};
-    return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn);
+    return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn, true);
   }
 
   Status WriteGrouped(const std::function<Status(Tx&)>& fn) override {
@@ -308,7 +312,7 @@ class SqliteDatabase : public Database {
         db->pool_cv_.notify_one();
       }
     } give_back{this, conn};
-    return RunTransaction(*conn, "BEGIN", fn);
+    return RunTransaction(*conn, "BEGIN", fn, false);
   }
 
   Status Backup(const std::string& dest_path) override {
@@ -418,12 +422,15 @@ class SqliteDatabase : public Database {
     // groups run so: other writes (imports, rebuilds) keep temporary tables and sorts on disk.
     TempStoreInMemory temp_in_memory(conn);
     if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
+    CommitWork work;  // what the writes that succeeded left for the end (Tx::AtCommit)
     for (Pending* p : batch) {
       if (Status st = conn.Exec("SAVEPOINT grouped_write", {}).status(); !st.ok()) {
         p->status = st;
         continue;
       }
       SqliteTx tx(conn);
+      CommitWork mine;
+      tx.set_commit_work(&mine);
       try {
         p->status = (*p->fn)(tx);
       } catch (...) {
@@ -439,12 +446,25 @@ class SqliteDatabase : public Database {
           if (q->status.ok() && !q->error) q->status = lost;
           if (q == p) break;
         }
+        work = CommitWork();
         if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
+        continue;
       }
+      if (p->status.ok() && !p->error) work.Append(std::move(mine));
     }
-    if (Status st = conn.Exec("COMMIT", {}).status(); !st.ok()) {
+    SqliteTx end(conn);
+    end.set_commit_work(&work);
+    Status done;
+    try {
+      done = work.Run(end);
+    } catch (...) {
+      done = Internal("the group's commit work threw an exception");
+    }
+    if (done.ok() && end.failed()) done = end.Aborted();
+    if (done.ok()) done = conn.Exec("COMMIT", {}).status();
+    if (!done.ok()) {
       conn.Rollback();
-      fail_all(st);
+      fail_all(done);
     }
   }
 

@@ -79,8 +79,8 @@ TEST_P(GroupCommitTest, FailuresRollBackAloneWhileTheRestCommit) {
   EXPECT_EQ(Count("till = -1"), 50);
 }
 
-// Writes that change far more than 64 KiB each (SQLite keeps a savepoint's page copies in
-// memory up to 16 MiB): the pages a failing write changed were already changed by the writes
+// Writes that change far more than 64 KiB each (SQLite keeps a grouped savepoint's page copies
+// in memory: temp_store=MEMORY while the group's transaction begins): the pages a failing write changed were already changed by the writes
 // before it in its group, and its rollback must give back exactly their state.
 TEST_P(GroupCommitTest, LargeFailedWritesRollBackToTheirGroupsState) {
   constexpr int kRows = 300, kThreads = 8, kEach = 12;
@@ -124,6 +124,81 @@ TEST_P(GroupCommitTest, LargeFailedWritesRollBackToTheirGroupsState) {
                    EXPECT_EQ(r[0].Int(3), kRows);  // no refused write's text survived
                    return Status::Ok();
                  }).ok());
+}
+
+// Tx::AtCommit: work the writes of one transaction leave for its end. On SQLite the writes of a
+// group share one transaction, so a batch runs once per group with the ids of the writes that
+// succeeded; on PostgreSQL once per write.
+TEST_P(GroupCommitTest, CommitWorkRunsOncePerTransactionWithTheIdsOfTheWritesThatSucceeded) {
+  ASSERT_TRUE(db_->Write([](store::Tx& tx) {
+                   return tx.Exec("CREATE TABLE batches_t (run BIGINT NOT NULL, id BIGINT NOT NULL)").status();
+                 }).ok());
+  std::atomic<int64_t> runs{0};
+  store::Tx::Batch batch = [&runs](store::Tx& tx, const std::vector<int64_t>& ids) -> Status {
+    int64_t run = ++runs;
+    for (int64_t id : ids)
+      SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO batches_t (run, id) VALUES (?, ?)", {run, id}).status());
+    return Status::Ok();
+  };
+  constexpr int kThreads = 16, kEach = 20;
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> tills;
+  for (int t = 0; t < kThreads; ++t)
+    tills.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int64_t id = int64_t(t) * 1000 + i;
+        Status st = db_->WriteGrouped([&](store::Tx& tx) -> Status {
+          SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO sales_t (id, till) VALUES (?, ?)", {id, int64_t(t)}).status());
+          SY_RETURN_IF_ERROR(tx.AtCommit("batches", id, batch));
+          if (i % 4 == 1) return Status(Code::kConflict, "refused after leaving work");
+          return Status::Ok();
+        });
+        if (st.ok()) ++ok;
+        else if (st.message() == "refused after leaving work") ++refused;
+        else ADD_FAILURE() << st.message();
+      }
+    });
+  for (auto& t : tills) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kEach * 3 / 4);
+  EXPECT_EQ(refused.load(), kThreads * kEach / 4);
+  ASSERT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                   // Every committed write's id once, no refused one, and nothing for a write that did not commit.
+                   SY_ASSIGN_OR_RETURN(store::Rows r, tx.Exec("SELECT COUNT(*), COUNT(DISTINCT b.id), "
+                                                              "SUM(CASE WHEN s.id IS NULL THEN 1 ELSE 0 END), COUNT(DISTINCT b.run) "
+                                                              "FROM batches_t b LEFT JOIN sales_t s ON s.id = b.id"));
+                   EXPECT_EQ(r[0].Int(0), ok.load());
+                   EXPECT_EQ(r[0].Int(1), ok.load());
+                   EXPECT_EQ(r[0].Int(2), 0);
+                   EXPECT_EQ(r[0].Int(3), runs.load());  // a batch that ran wrote its rows: no run was lost
+                   return Status::Ok();
+                 }).ok());
+  if (GetParam() == store::Engine::kSqlite) EXPECT_LT(runs.load(), int64_t(ok.load()));  // groups shared batches
+  else EXPECT_EQ(runs.load(), int64_t(ok.load()));
+}
+
+TEST_P(GroupCommitTest, AFailingCommitBatchRollsBackItsTransactionAndAReadCannotLeaveWork) {
+  store::Tx::Batch fail = [](store::Tx& tx, const std::vector<int64_t>& ids) -> Status {
+    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO sales_t (id, till) VALUES (?, -2)", {ids.front() + 1}).status());
+    return Status(Code::kInternal, "the batch failed");
+  };
+  for (bool grouped : {false, true}) {
+    SCOPED_TRACE(grouped ? "WriteGrouped" : "Write");
+    int64_t id = grouped ? 71 : 70;
+    auto fn = [&](store::Tx& tx) -> Status {
+      SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO sales_t (id, till) VALUES (?, 7)", {id}).status());
+      return tx.AtCommit("failing", id, fail);
+    };
+    Status st = grouped ? db_->WriteGrouped(fn) : db_->Write(fn);
+    EXPECT_EQ(st.code(), Code::kInternal);
+    EXPECT_EQ(st.message(), "the batch failed");
+  }
+  EXPECT_EQ(Count(), 0);  // neither the writes nor what the batches wrote
+  Status in_read;
+  ASSERT_TRUE(db_->Read([&](store::Tx& tx) {
+                   in_read = tx.AtCommit("nothing", 1, fail);
+                   return Status::Ok();
+                 }).ok());
+  EXPECT_EQ(in_read.code(), Code::kInternal);
 }
 
 TEST_P(GroupCommitTest, NestedWriteIsRefusedNotDeadlocked) {
