@@ -348,6 +348,7 @@ Result<Member> UpdateMember(Context& ctx, const Actor& actor, int64_t id, const 
     if (!r.ok() && r.status().code() == Code::kConflict && phone) return PhoneTaken(*phone, std::nullopt);
     if (!r.ok()) return r.status();
     SY_RETURN_IF_ERROR(AddMemberGroups(tx, {id}));
+    SY_RETURN_IF_ERROR(FollowHomeStores(tx, {id}));  // the member's months and cohort rows, by home store
     if (in.consent_email && *in.consent_email != cur.consent_email)
       SY_RETURN_IF_ERROR(RecordConsentChange(tx, id, "email", *in.consent_email, now, SourceOf(actor), in.consent_note));
     if (in.consent_sms && *in.consent_sms != cur.consent_sms)

@@ -178,6 +178,7 @@ const char* const kMonthCols[] = {"visits", "spend"};
 const char* const kCohortCols[] = {"members", "first_buyers", "visits", "spend", "buyers"};
 
 // A sale or return counts for the member it was made by, or the one that member was merged into.
+// The rows' store_id and visit-month links are set afterwards by LinkMonthsSql.
 std::string MemberMonthsSalesSql(const std::string& table, const std::string& where) {
   return "INSERT INTO " + table + " (member_id, month, visits, spend) "
          "SELECT COALESCE(m.merged_into, m.id), substr(s.business_day, 1, 7), COUNT(*), SUM(s.net_total) "
@@ -193,74 +194,142 @@ std::string MemberMonthsReturnsSql(const std::string& table, const std::string& 
          "ON CONFLICT (member_id, month) DO UPDATE SET " + AddUp(table, kMonthCols);
 }
 
-// The member's cohort month; a NULL joined_on is filled from created_at first.
-Result<std::string> CohortOf(store::Tx& tx, const Context& ctx, int64_t member_id) {
-  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT joined_on, created_at FROM members WHERE id = ?", {member_id}));
+// Sets store_id (the member's home store, 0 = none), prev_visit_month and next_visit_month
+// (migration 0024) of the member months of `table` whose member_id matches `filter` (" AND …"
+// over r.member_id, or ""), from the rows themselves: the one definition the feed keeps
+// incrementally. Writes only the rows that change.
+std::string LinkMonthsSql(const std::string& table, const std::string& filter) {
+  return "UPDATE " + table + " SET store_id = w.store_id, prev_visit_month = w.prev_month, "
+         "next_visit_month = w.next_month FROM (SELECT r.member_id, r.month, COALESCE(m.home_store_id, 0) AS store_id, "
+         "CASE WHEN r.visits > 0 THEN COALESCE(MAX(CASE WHEN r.visits > 0 THEN r.month END) OVER (PARTITION BY "
+         "r.member_id ORDER BY r.month ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), '') END AS prev_month, "
+         "CASE WHEN r.visits >= 2 THEN r.month WHEN r.visits > 0 THEN COALESCE(MIN(CASE WHEN r.visits > 0 THEN r.month "
+         "END) OVER (PARTITION BY r.member_id ORDER BY r.month ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), '') "
+         "END AS next_month FROM " + table + " r JOIN members m ON m.id = r.member_id WHERE 1 = 1" + filter + ") w "
+         "WHERE " + table + ".member_id = w.member_id AND " + table + ".month = w.month AND (" + table +
+         ".store_id <> w.store_id OR COALESCE(" + table + ".prev_visit_month, '-') <> COALESCE(w.prev_month, '-') "
+         "OR COALESCE(" + table + ".next_visit_month, '-') <> COALESCE(w.next_month, '-'))";
+}
+
+// What the member months `from` (table alias r, joined to members m) add to their cohort rows,
+// with `sign` "" or "-": a member counts in `members` in each month with a visit, in
+// `first_buyers` in their first (no earlier visit), in `buyers` in their first on or after the
+// month they joined (their cohort).
+std::string CohortRowsSql(const std::string& table, const char* sign, const std::string& from) {
+  const std::string cohort = "COALESCE(substr(m.joined_on, 1, 7), '')";
+  return "INSERT INTO " + table + " (store_id, cohort, month, members, first_buyers, visits, spend, buyers) "
+         "SELECT r.store_id, " + cohort + ", r.month, " + sign + "SUM(CASE WHEN r.visits > 0 THEN 1 ELSE 0 END), " +
+         sign + "SUM(CASE WHEN r.prev_visit_month = '' THEN 1 ELSE 0 END), " + sign + "SUM(r.visits), " + sign +
+         "SUM(r.spend), " + sign + "SUM(CASE WHEN r.visits > 0 AND r.month >= " + cohort +
+         " AND (r.prev_visit_month = '' OR r.prev_visit_month < " + cohort + ") THEN 1 ELSE 0 END) FROM " + from +
+         " GROUP BY 1, 2, 3 ON CONFLICT (store_id, cohort, month) DO UPDATE SET " + AddUp(table, kCohortCols);
+}
+
+// A member's cohort (the month of joined_on, filled from created_at when NULL) and home store
+// (0 = none): the key of their report_cohorts rows.
+struct CohortKey {
+  std::string cohort;
+  int64_t store_id = 0;
+};
+
+Result<CohortKey> CohortOf(store::Tx& tx, const Context& ctx, int64_t member_id) {
+  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT joined_on, created_at, COALESCE(home_store_id, 0) FROM members WHERE id = ?",
+                                         {member_id}));
   if (rows.empty()) return NotFound("no member with id " + std::to_string(member_id));
-  if (!rows[0].IsNull(0)) return rows[0].Text(0).substr(0, 7);
+  if (!rows[0].IsNull(0)) return CohortKey{rows[0].Text(0).substr(0, 7), rows[0].Int(2)};
   SY_ASSIGN_OR_RETURN(core::Date day, BusinessDay(ctx, rows[0].Int(1)));
   std::string joined = FormatDay(day);
   SY_RETURN_IF_ERROR(
       tx.Exec("UPDATE members SET joined_on = ? WHERE id = ? AND joined_on IS NULL", {joined, member_id}).status());
-  return joined.substr(0, 7);
+  return CohortKey{joined.substr(0, 7), rows[0].Int(2)};
 }
 
-Status AddCohort(store::Tx& tx, const std::string& cohort, const std::string& month, int64_t members,
-                 int64_t first_buyers, int64_t visits, int64_t spend, int64_t buyers = 0) {
-  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cohort, month) DO UPDATE SET " +
+Status AddCohort(store::Tx& tx, const CohortKey& key, const std::string& month, int64_t members, int64_t first_buyers,
+                 int64_t visits, int64_t spend, int64_t buyers = 0) {
+  return tx.Exec("INSERT INTO report_cohorts (store_id, cohort, month, members, first_buyers, visits, spend, buyers) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (store_id, cohort, month) DO UPDATE SET " +
                      AddUp("report_cohorts", kCohortCols),
-                 {cohort, month, members, first_buyers, visits, spend, buyers})
+                 {key.store_id, key.cohort, month, members, first_buyers, visits, spend, buyers})
       .status();
 }
 
-// The member's first month with a visit on or after `cohort` (their join month), other than
-// `except`; "" when there is none. report_cohorts.buyers counts each member in that month.
-Result<std::string> FirstBuyingMonth(store::Tx& tx, int64_t member_id, const std::string& cohort,
-                                     const std::string& except = "") {
-  SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT MIN(month) FROM report_member_months "
-                                         "WHERE member_id = ? AND visits > 0 AND month >= ? AND month <> ?",
-                                         {member_id, cohort, except}));
-  return rows[0].IsNull(0) ? std::string() : rows[0].Text(0);
+// Adds (sign "") or takes out (sign "-") the cohort rows of one member's months, under the
+// store their rows carry; taking out drops the cohort rows it emptied.
+Status MemberCohortRows(store::Tx& tx, int64_t member_id, const char* sign) {
+  SY_RETURN_IF_ERROR(tx.Exec(CohortRowsSql("report_cohorts", sign,
+                                           "report_member_months r JOIN members m ON m.id = r.member_id "
+                                           "WHERE r.member_id = ?"),
+                             {member_id})
+                         .status());
+  if (*sign == '\0') return Status::Ok();
+  return tx.Exec("DELETE FROM report_cohorts WHERE members = 0 AND first_buyers = 0 AND visits = 0 AND spend = 0 "
+                 "AND buyers = 0 AND month IN (SELECT month FROM report_member_months WHERE member_id = ?)",
+                 {member_id})
+      .status();
 }
 
 // Adds visits and spend to one member month and the member's cohort row, keeping members (the
-// month's visits went 0 → more) and first_buyers (the earliest month with a visit) right even
-// when an earlier month arrives after a later one (imported history).
+// month's visits went 0 → more), first_buyers (the earliest month with a visit), buyers and the
+// visit-month links right even when an earlier month arrives after a later one (imported
+// history). A checkout's usual sale costs two statements here (the member, the upsert) and the
+// cohort upsert; the first visit of a month three more (its neighbours, their links, and the
+// rows that stop being first), the second visit of a month one more (its next_visit_month).
 Status AddMemberMonth(store::Tx& tx, const Context& ctx, int64_t member_id, const std::string& month, int64_t visits,
                       int64_t spend) {
-  SY_ASSIGN_OR_RETURN(std::string cohort, CohortOf(tx, ctx, member_id));
-  SY_ASSIGN_OR_RETURN(auto row, tx.Exec("INSERT INTO report_member_months (member_id, month, visits, spend) "
-                                        "VALUES (?, ?, ?, ?) ON CONFLICT (member_id, month) DO UPDATE SET " +
+  SY_ASSIGN_OR_RETURN(CohortKey key, CohortOf(tx, ctx, member_id));
+  SY_ASSIGN_OR_RETURN(auto row, tx.Exec("INSERT INTO report_member_months (member_id, month, store_id, visits, spend) "
+                                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, month) DO UPDATE SET " +
                                             AddUp("report_member_months", kMonthCols) + " RETURNING visits",
-                                        {member_id, month, visits, spend}));
-  bool now_active = visits > 0 && row[0].Int(0) == visits;
-  int64_t first = 0;
-  if (now_active) {
-    SY_ASSIGN_OR_RETURN(auto prev, tx.Exec("SELECT MIN(month) FROM report_member_months "
+                                        {member_id, month, key.store_id, visits, spend}));
+  const int64_t now_visits = row[0].Int(0), before = now_visits - visits;
+  const bool now_active = visits > 0 && before == 0;
+  if (!now_active) {
+    if (before > 0 && before < 2 && now_visits >= 2)  // a second visit this month
+      SY_RETURN_IF_ERROR(tx.Exec("UPDATE report_member_months SET next_visit_month = month WHERE member_id = ? AND month = ?",
+                                 {member_id, month})
+                             .status());
+    return AddCohort(tx, key, month, 0, 0, visits, spend, 0);
+  }
+  // The month turned active: its neighbours among the member's other months with a visit, and
+  // their first month on or after joining.
+  SY_ASSIGN_OR_RETURN(auto around, tx.Exec("SELECT MAX(CASE WHEN month < ? THEN month END), "
+                                           "MIN(CASE WHEN month > ? THEN month END), "
+                                           "MIN(CASE WHEN month >= ? THEN month END) FROM report_member_months "
                                            "WHERE member_id = ? AND visits > 0 AND month <> ?",
-                                           {member_id, month}));
-    if (prev[0].IsNull(0)) {
-      first = 1;
-    } else if (prev[0].Text(0) > month) {  // an earlier first visit: the later month is first no more
-      first = 1;
-      SY_RETURN_IF_ERROR(AddCohort(tx, cohort, prev[0].Text(0), 0, -1, 0, 0));
+                                           {month, month, key.cohort, member_id, month}));
+  const std::string prev = around[0].IsNull(0) ? "" : around[0].Text(0);
+  const std::string next = around[0].IsNull(1) ? "" : around[0].Text(1);
+  const std::string buying = around[0].IsNull(2) ? "" : around[0].Text(2);
+  // Links: this month's, the previous month's next (unless it has two visits), the next's prev.
+  SY_RETURN_IF_ERROR(tx.Exec("UPDATE report_member_months SET prev_visit_month = CASE WHEN month = ? THEN ? "
+                             "WHEN month = ? THEN ? ELSE prev_visit_month END, next_visit_month = CASE "
+                             "WHEN month = ? THEN (CASE WHEN visits >= 2 THEN month ELSE ? END) "
+                             "WHEN month = ? AND visits < 2 THEN ? ELSE next_visit_month END "
+                             "WHERE member_id = ? AND month IN (?, ?, ?)",
+                             {month, prev, next, month, month, next, prev, month, member_id, month, prev, next})
+                         .status());
+  // No earlier visit: first buyer here, and no more in the month that was first (the next one).
+  const int64_t first = prev.empty() ? 1 : 0;
+  int64_t buyer = 0;
+  if (month >= key.cohort && (buying.empty() || buying > month)) buyer = 1;
+  const bool next_loses_first = prev.empty() && !next.empty();
+  const bool buying_loses = buyer == 1 && !buying.empty();
+  if (next_loses_first || buying_loses) {
+    if (next_loses_first && buying_loses && next == buying) {
+      SY_RETURN_IF_ERROR(AddCohort(tx, key, next, 0, -1, 0, 0, -1));
+    } else {
+      if (next_loses_first) SY_RETURN_IF_ERROR(AddCohort(tx, key, next, 0, -1, 0, 0, 0));
+      if (buying_loses) SY_RETURN_IF_ERROR(AddCohort(tx, key, buying, 0, 0, 0, 0, -1));
     }
   }
-  int64_t buyer = 0;  // the same for the first month on or after joining (buyers)
-  if (now_active && month >= cohort) {
-    SY_ASSIGN_OR_RETURN(std::string prev, FirstBuyingMonth(tx, member_id, cohort, month));
-    if (prev.empty() || prev > month) buyer = 1;
-    if (!prev.empty() && prev > month) SY_RETURN_IF_ERROR(AddCohort(tx, cohort, prev, 0, 0, 0, 0, -1));
-  }
-  return AddCohort(tx, cohort, month, now_active ? 1 : 0, first, visits, spend, buyer);
+  return AddCohort(tx, key, month, 1, first, visits, spend, buyer);
 }
 
 // The set-based AddMemberMonth for a batch of (member, month) sums with distinct keys: the same
 // rows and cohort counts as one AddMemberMonth per sum, in any order. A month turns active when
 // its visits go from 0 to more (the upsert returns the new visits); the member's first month is
 // the smallest active one: the old smallest (read before the upsert) loses first_buyers when an
-// earlier month turns active.
+// earlier month turns active. The links of the batch's members are then set by LinkMonthsSql.
 struct MonthSum {
   int64_t member_id;
   std::string month;
@@ -275,14 +344,15 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
   members.erase(std::unique(members.begin(), members.end()), members.end());
   std::vector<store::Value> ids(members.begin(), members.end());
   const std::string in = "(" + Marks(ids.size()) + ")";
-  // Cohorts: a NULL joined_on is filled as CohortOf does.
-  std::unordered_map<int64_t, std::string> cohort;
-  SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT id, joined_on FROM members WHERE id IN " + in, ids));
+  // Cohorts and home stores: a NULL joined_on is filled as CohortOf does.
+  std::unordered_map<int64_t, CohortKey> cohort;
+  SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT id, joined_on, COALESCE(home_store_id, 0) FROM members WHERE id IN " + in,
+                                           ids));
   for (const auto& r : joined.rows)
-    if (!r.IsNull(1)) cohort.emplace(r.Int(0), r.Text(1).substr(0, 7));
+    if (!r.IsNull(1)) cohort.emplace(r.Int(0), CohortKey{r.Text(1).substr(0, 7), r.Int(2)});
   for (int64_t id : members)
     if (!cohort.count(id)) {
-      SY_ASSIGN_OR_RETURN(std::string c, CohortOf(tx, ctx, id));
+      SY_ASSIGN_OR_RETURN(CohortKey c, CohortOf(tx, ctx, id));
       cohort.emplace(id, std::move(c));
     }
   // Before the upsert: each member's first month with a visit (first_buyers) and first such month
@@ -299,23 +369,28 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
     const int64_t member = r.Int(0);
     const std::string month = r.Text(1);
     keep_min(first_before, member, month);
-    if (month >= cohort.at(member)) keep_min(buyer_before, member, month);
+    if (month >= cohort.at(member).cohort) keep_min(buyer_before, member, month);
   }
   // The upsert, remembering which months turned active.
   std::map<std::pair<int64_t, std::string>, int64_t> added;  // (member, month) → visits added
   for (const auto& s : sums) added.emplace(std::pair{s.member_id, s.month}, s.visits);
   std::map<int64_t, std::string> first_new;  // member → earliest month that turned active
   std::map<int64_t, std::string> buyer_new;  // … of those on or after the member's joining month
-  // (cohort, month) → members, first_buyers, visits, spend, buyers
-  std::map<std::pair<std::string, std::string>, std::array<int64_t, 5>> cohorts;
-  const size_t per = 20'000 / 4;
+  // (store, cohort, month) → members, first_buyers, visits, spend, buyers
+  std::map<std::tuple<int64_t, std::string, std::string>, std::array<int64_t, 5>> cohorts;
+  auto cell = [&](int64_t member, const std::string& month) -> std::array<int64_t, 5>& {
+    const CohortKey& k = cohort.at(member);
+    return cohorts[{k.store_id, k.cohort, month}];
+  };
+  const size_t per = 20'000 / 5;
   for (size_t start = 0; start < sums.size(); start += per) {
     const size_t end = std::min(sums.size(), start + per);
-    std::string sql = "INSERT INTO report_member_months (member_id, month, visits, spend) VALUES ";
+    std::string sql = "INSERT INTO report_member_months (member_id, month, store_id, visits, spend) VALUES ";
     std::vector<store::Value> p;
     for (size_t i = start; i < end; ++i) {
-      sql += i == start ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
-      p.insert(p.end(), {sums[i].member_id, sums[i].month, sums[i].visits, sums[i].spend});
+      sql += i == start ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)";
+      p.insert(p.end(), {sums[i].member_id, sums[i].month, cohort.at(sums[i].member_id).store_id, sums[i].visits,
+                         sums[i].spend});
     }
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(sql + " ON CONFLICT (member_id, month) DO UPDATE SET " +
                                                AddUp("report_member_months", kMonthCols) +
@@ -324,10 +399,10 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
     for (const auto& r : rows.rows) {
       const int64_t member = r.Int(0), visits = added.at({member, r.Text(1)});
       if (visits <= 0 || r.Int(2) != visits) continue;
-      cohorts[{cohort.at(member), r.Text(1)}][0] += 1;
+      cell(member, r.Text(1))[0] += 1;
       auto [it, fresh] = first_new.emplace(member, r.Text(1));
       if (!fresh && r.Text(1) < it->second) it->second = r.Text(1);
-      if (r.Text(1) >= cohort.at(member)) {
+      if (r.Text(1) >= cohort.at(member).cohort) {
         auto [b, b_fresh] = buyer_new.emplace(member, r.Text(1));
         if (!b_fresh && r.Text(1) < b->second) b->second = r.Text(1);
       }
@@ -336,27 +411,32 @@ Status AddMemberMonths(store::Tx& tx, const Context& ctx, const std::vector<Mont
   for (const auto& [member, month] : first_new) {
     auto old = first_before.find(member);
     if (old != first_before.end() && old->second < month) continue;
-    cohorts[{cohort.at(member), month}][1] += 1;
-    if (old != first_before.end()) cohorts[{cohort.at(member), old->second}][1] -= 1;
+    cell(member, month)[1] += 1;
+    if (old != first_before.end()) cell(member, old->second)[1] -= 1;
   }
   for (const auto& [member, month] : buyer_new) {
     auto old = buyer_before.find(member);
     if (old != buyer_before.end() && old->second < month) continue;
-    cohorts[{cohort.at(member), month}][4] += 1;
-    if (old != buyer_before.end()) cohorts[{cohort.at(member), old->second}][4] -= 1;
+    cell(member, month)[4] += 1;
+    if (old != buyer_before.end()) cell(member, old->second)[4] -= 1;
   }
   for (const auto& s : sums) {
-    auto& c = cohorts[{cohort.at(s.member_id), s.month}];
+    auto& c = cell(s.member_id, s.month);
     c[2] += s.visits;
     c[3] += s.spend;
   }
+  SY_RETURN_IF_ERROR(tx.Exec(LinkMonthsSql("report_member_months", " AND r.member_id IN " + in), ids).status());
   std::vector<const decltype(cohorts)::value_type*> rows;
   for (const auto& e : cohorts) rows.push_back(&e);
-  return InsertBatches(tx, "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) VALUES ",
-                       7, rows.size(), " ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
+  return InsertBatches(tx,
+                       "INSERT INTO report_cohorts (store_id, cohort, month, members, first_buyers, visits, spend, buyers) "
+                       "VALUES ",
+                       8, rows.size(),
+                       " ON CONFLICT (store_id, cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
                        [&](size_t i, std::vector<store::Value>& p) {
                          const auto& [key, c] = *rows[i];
-                         p.insert(p.end(), {key.first, key.second, c[0], c[1], c[2], c[3], c[4]});
+                         p.insert(p.end(), {std::get<0>(key), std::get<1>(key), std::get<2>(key), c[0], c[1], c[2], c[3],
+                                            c[4]});
                        });
 }
 
@@ -435,10 +515,13 @@ Status RebuildInto(store::Tx& tx, const Context& ctx, const Tables& t, RebuildSt
   note(t.items_monthly);
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsSalesSql(t.member_months, "WHERE true")).status());
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsReturnsSql(t.member_months, "WHERE true")).status());
+  SY_RETURN_IF_ERROR(tx.Exec(LinkMonthsSql(t.member_months, "")).status());
   note(t.member_months);
+  // The cohorts from the member months' visits alone (not their links): the first month with a
+  // visit, and the first on or after joining, as minimums.
   SY_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO " + t.cohorts + " (cohort, month, members, first_buyers, visits, spend, buyers) "
-      "SELECT COALESCE(substr(m.joined_on, 1, 7), ''), mm.month, SUM(CASE WHEN mm.visits > 0 THEN 1 ELSE 0 END), "
+      "INSERT INTO " + t.cohorts + " (store_id, cohort, month, members, first_buyers, visits, spend, buyers) "
+      "SELECT COALESCE(m.home_store_id, 0), COALESCE(substr(m.joined_on, 1, 7), ''), mm.month, SUM(CASE WHEN mm.visits > 0 THEN 1 ELSE 0 END), "
       "SUM(CASE WHEN mm.month = f.first_month THEN 1 ELSE 0 END), SUM(mm.visits), SUM(mm.spend), "
       "SUM(CASE WHEN mm.month = b.first_month THEN 1 ELSE 0 END) FROM " +
       t.member_months + " mm JOIN members m ON m.id = mm.member_id LEFT JOIN (SELECT member_id, MIN(month) AS first_month "
@@ -446,7 +529,7 @@ Status RebuildInto(store::Tx& tx, const Context& ctx, const Tables& t, RebuildSt
       "LEFT JOIN (SELECT x.member_id, MIN(x.month) AS first_month FROM " + t.member_months + " x "
       "JOIN members y ON y.id = x.member_id WHERE x.visits > 0 AND x.month >= COALESCE(substr(y.joined_on, 1, 7), '') "
       "GROUP BY x.member_id) b ON b.member_id = mm.member_id "
-      "GROUP BY 1, 2").status());
+      "GROUP BY 1, 2, 3").status());
   note(t.cohorts);
   {
     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT at / 900000, kind, SUM(CASE WHEN points > 0 THEN points ELSE 0 END), "
@@ -471,6 +554,7 @@ Status RebuildInto(store::Tx& tx, const Context& ctx, const Tables& t, RebuildSt
 struct TableShape {
   std::string stored, rebuilt;
   std::vector<std::string> keys, values;
+  std::vector<std::string> links = {};  // compared too, but not sums: the member months' store and visit months
 };
 
 std::vector<TableShape> Shapes() {
@@ -481,8 +565,12 @@ std::vector<TableShape> Shapes() {
       {kStored.hourly, kCheck.hourly, {"business_day", "store_id", "hour", "staff_id"}, hour_values},
       {kStored.items_daily, kCheck.items_daily, {"business_day", "store_id", "product_id", "genre"}, item_values},
       {kStored.items_monthly, kCheck.items_monthly, {"month", "store_id", "product_id", "genre"}, item_values},
-      {kStored.member_months, kCheck.member_months, {"member_id", "month"}, {"visits", "spend"}},
-      {kStored.cohorts, kCheck.cohorts, {"cohort", "month"}, {"members", "first_buyers", "visits", "spend", "buyers"}},
+      {kStored.member_months, kCheck.member_months, {"member_id", "month"}, {"visits", "spend"},
+       {"store_id", "prev_visit_month", "next_visit_month"}},
+      {kStored.cohorts,
+       kCheck.cohorts,
+       {"store_id", "cohort", "month"},
+       {"members", "first_buyers", "visits", "spend", "buyers"}},
       {kStored.points_daily, kCheck.points_daily, {"business_day", "kind"}, {"points_in", "points_out", "entries"}},
   };
 }
@@ -496,6 +584,7 @@ std::string Join(const std::vector<std::string>& v, const std::string& sep, cons
 Status CompareTable(store::Tx& tx, const TableShape& t, int examples, std::vector<Mismatch>& found) {
   std::vector<std::string> all = t.keys;
   all.insert(all.end(), t.values.begin(), t.values.end());
+  all.insert(all.end(), t.links.begin(), t.links.end());
   const std::string cols = Join(all, ", "), keys = Join(t.keys, ", ");
   const std::string nonzero = " WHERE (" + Join(t.values, " <> 0 OR ") + " <> 0)";
   const std::string diff = "SELECT " + keys + " FROM (SELECT " + cols + " FROM " + t.stored + nonzero + " EXCEPT SELECT " +
@@ -517,6 +606,18 @@ Status CompareTable(store::Tx& tx, const TableShape& t, int examples, std::vecto
       int64_t a = stored.empty() ? 0 : stored[0].Int(i), b = rebuilt.empty() ? 0 : rebuilt[0].Int(i);
       if (a == b) continue;
       Mismatch m{t.stored + "." + t.values[i] + " = rebuilt from the raw rows", 0, a, b, subject};
+      if (t.keys[0] == "member_id") m.member_id = k.Int(0);
+      found.push_back(std::move(m));
+    }
+    if (t.links.empty() || stored.empty() || rebuilt.empty()) continue;
+    SY_ASSIGN_OR_RETURN(auto stored_links, tx.Exec("SELECT " + Join(t.links, ", ") + " FROM " + t.stored + by, k.cols));
+    SY_ASSIGN_OR_RETURN(auto rebuilt_links, tx.Exec("SELECT " + Join(t.links, ", ") + " FROM " + t.rebuilt + by, k.cols));
+    for (size_t i = 0; i < t.links.size(); ++i) {
+      auto shown = [&](const store::Rows& r) { return r[0].IsNull(i) ? std::string("NULL") : "'" + r[0].Text(i) + "'"; };
+      const std::string a = shown(stored_links), b = shown(rebuilt_links);
+      if (a == b) continue;
+      Mismatch m{t.stored + "." + t.links[i] + " = rebuilt from the raw rows (stored " + a + ", rebuilt " + b + ")", 0,
+                 0, 0, subject};
       if (t.keys[0] == "member_id") m.member_id = k.Int(0);
       found.push_back(std::move(m));
     }
@@ -626,39 +727,36 @@ Status PointsFeed::Flush(store::Tx& tx) {
 
 Status WithdrawMemberReports(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& member_ids) {
   for (int64_t id : member_ids) {
-    SY_ASSIGN_OR_RETURN(std::string cohort, CohortOf(tx, ctx, id));
-    SY_ASSIGN_OR_RETURN(std::string first_buying, FirstBuyingMonth(tx, id, cohort));
-    SY_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
-        "SELECT ?, month, CASE WHEN visits > 0 THEN -1 ELSE 0 END, "
-        "CASE WHEN month = (SELECT MIN(month) FROM report_member_months WHERE member_id = ? AND visits > 0) "
-        "THEN -1 ELSE 0 END, -visits, -spend, CASE WHEN month = ? THEN -1 ELSE 0 END "
-        "FROM report_member_months WHERE member_id = ? "
-        "ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
-        {cohort, id, first_buying, id}).status());
+    SY_RETURN_IF_ERROR(CohortOf(tx, ctx, id).status());  // fills a NULL joined_on, as when the rows were added
+    SY_RETURN_IF_ERROR(MemberCohortRows(tx, id, "-"));
     SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM report_member_months WHERE member_id = ?", {id}).status());
-    SY_RETURN_IF_ERROR(tx.Exec("DELETE FROM report_cohorts WHERE cohort = ? AND members = 0 AND first_buyers = 0 "
-                               "AND visits = 0 AND spend = 0 AND buyers = 0",
-                               {cohort})
-                           .status());
   }
   return Status::Ok();
 }
 
 Status DeriveMemberReports(store::Tx& tx, const Context& ctx, int64_t member_id) {
-  SY_ASSIGN_OR_RETURN(std::string cohort, CohortOf(tx, ctx, member_id));
+  SY_RETURN_IF_ERROR(CohortOf(tx, ctx, member_id).status());
   const std::string whose = "WHERE s.member_id IN (SELECT id FROM members WHERE id = ? OR merged_into = ?)";
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsSalesSql("report_member_months", whose), {member_id, member_id}).status());
   SY_RETURN_IF_ERROR(tx.Exec(MemberMonthsReturnsSql("report_member_months", whose), {member_id, member_id}).status());
-  SY_ASSIGN_OR_RETURN(std::string first_buying, FirstBuyingMonth(tx, member_id, cohort));
-  return tx.Exec("INSERT INTO report_cohorts (cohort, month, members, first_buyers, visits, spend, buyers) "
-                 "SELECT ?, month, CASE WHEN visits > 0 THEN 1 ELSE 0 END, "
-                 "CASE WHEN month = (SELECT MIN(month) FROM report_member_months WHERE member_id = ? AND visits > 0) "
-                 "THEN 1 ELSE 0 END, visits, spend, CASE WHEN month = ? THEN 1 ELSE 0 END "
-                 "FROM report_member_months WHERE member_id = ? "
-                 "ON CONFLICT (cohort, month) DO UPDATE SET " + AddUp("report_cohorts", kCohortCols),
-                 {cohort, member_id, first_buying, member_id})
-      .status();
+  SY_RETURN_IF_ERROR(tx.Exec(LinkMonthsSql("report_member_months", " AND r.member_id = ?"), {member_id}).status());
+  return MemberCohortRows(tx, member_id, "");
+}
+
+Status FollowHomeStores(store::Tx& tx, const std::vector<int64_t>& member_ids) {
+  for (int64_t id : member_ids) {
+    SY_ASSIGN_OR_RETURN(auto moved, tx.Exec("SELECT COUNT(*) FROM report_member_months r JOIN members m ON m.id = r.member_id "
+                                            "WHERE r.member_id = ? AND r.store_id <> COALESCE(m.home_store_id, 0)",
+                                            {id}));
+    if (moved[0].Int(0) == 0) continue;
+    SY_RETURN_IF_ERROR(MemberCohortRows(tx, id, "-"));
+    SY_RETURN_IF_ERROR(tx.Exec("UPDATE report_member_months SET store_id = (SELECT COALESCE(home_store_id, 0) FROM members "
+                               "WHERE id = ?) WHERE member_id = ?",
+                               {id, id})
+                           .status());
+    SY_RETURN_IF_ERROR(MemberCohortRows(tx, id, ""));
+  }
+  return Status::Ok();
 }
 
 Status RebuildReports(store::Tx& tx, const Context& ctx, RebuildStats* stats) {
@@ -689,6 +787,7 @@ Result<std::vector<Mismatch>> CheckReports(Context& ctx, int examples) {
         ddl += k + (text ? " TEXT NOT NULL, " : " BIGINT NOT NULL, ");
       }
       for (const auto& v : t.values) ddl += v + " BIGINT NOT NULL DEFAULT 0, ";
+      for (const auto& l : t.links) ddl += l + (l == "store_id" ? " BIGINT NOT NULL DEFAULT 0, " : " TEXT, ");
       SY_RETURN_IF_ERROR(tx.Exec(ddl + "PRIMARY KEY (" + Join(t.keys, ", ") + "))").status());
     }
     SY_RETURN_IF_ERROR(RebuildInto(tx, ctx, kCheck, nullptr));

@@ -59,6 +59,13 @@ class PointsFeed {
 Status WithdrawMemberReports(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& member_ids);
 Status DeriveMemberReports(store::Tx& tx, const Context& ctx, int64_t member_id);
 
+// report_member_months rows carry their member's home store and report_cohorts is keyed by it
+// (migration 0024): every writer of members.home_store_id calls this after the change, in the
+// same transaction. For each member whose rows name another store it takes the member's cohort
+// contribution out of the old store's rows, moves the member months and adds it to the new
+// store's; a member whose store did not change costs one read.
+Status FollowHomeStores(store::Tx& tx, const std::vector<int64_t>& member_ids);
+
 struct RebuildStats {
   std::vector<std::pair<std::string, int64_t>> rows;  // table → rows written, in rebuild order
   int64_t joined_on_filled = 0;                       // members whose joined_on came from created_at

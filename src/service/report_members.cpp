@@ -71,6 +71,38 @@ std::string StoreFilter(const std::optional<int64_t>& store_id, const char* col,
   return std::string(" AND ") + col + " = ?";
 }
 
+// Members who joined from `from` to `to` (days), by month of joined_on, less those merged away:
+// the new members of the members report and the cohort sizes. One COUNT per month over the
+// joined_on index (members_joined_on, or members_store_joined with a store): counting a range
+// reads the index alone, where grouping a million entries by month costs five times as much. The
+// merged members through their partial index (members_merged_into; SQLite is told it, or it
+// would read every member of the range).
+Result<std::map<std::string, int64_t>> JoinedByMonth(store::Tx& tx, const std::string& from, const std::string& to,
+                                                     const std::optional<int64_t>& store_id) {
+  std::map<std::string, int64_t> out;
+  for (const auto& month : MonthsOf(from.substr(0, 7), to.substr(0, 7))) {
+    std::vector<store::Value> p;
+    std::string store = StoreFilter(store_id, "home_store_id", p);
+    p.push_back(std::max(from, month + "-01"));
+    p.push_back(std::min(to, month + "-31"));
+    SY_ASSIGN_OR_RETURN(auto n, tx.Exec("SELECT COUNT(*) FROM members WHERE 1 = 1" + store +
+                                            " AND joined_on >= ? AND joined_on <= ?",
+                                        p));
+    if (n[0].Int(0) != 0) out[month] = n[0].Int(0);
+  }
+  std::vector<store::Value> p;
+  std::string store = StoreFilter(store_id, "home_store_id", p);
+  p.push_back(from);
+  p.push_back(to);
+  const char* merged_index = tx.engine() == store::Engine::kSqlite ? " INDEXED BY members_merged_into" : "";
+  SY_ASSIGN_OR_RETURN(auto merged, tx.Exec(std::string("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members") +
+                                               merged_index + " WHERE merged_into IS NOT NULL" + store +
+                                               " AND joined_on >= ? AND joined_on <= ? GROUP BY 1",
+                                           p));
+  for (const auto& r : merged.rows) out[r.Text(0)] -= r.Int(1);
+  return out;
+}
+
 json RangeJson(const Context& ctx, const MemberReportQuery& q) {
   return {{"from", q.from}, {"to", q.to}, {"store_id", q.store_id ? json(*q.store_id) : json()},
           {"generated_at", core::FormatIsoUtc(ctx.now())}};
@@ -443,40 +475,20 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
       int64_t new_members = 0, buyers = 0, first = 0, visits = 0, spend = 0, net = 0, member_net = 0;
     };
     std::map<std::string, Month> by_month;
-    // New members: all who joined, read from the joined_on index alone (members_joined_on, or
-    // members_store_joined with a store), less the few merged away (members_merged_into).
-    for (const char* which : {"", " AND merged_into IS NOT NULL"}) {
-      p.clear();
-      std::string store = StoreFilter(q.store_id, "home_store_id", p);
-      p.push_back(q.from);
-      p.push_back(q.to);
-      SY_ASSIGN_OR_RETURN(auto joined, tx.Exec("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members WHERE 1 = 1" +
-                                                   store + " AND joined_on >= ? AND joined_on <= ?" + which +
-                                                   " GROUP BY 1",
-                                               p));
-      for (const auto& r : joined.rows) by_month[r.Text(0)].new_members += *which ? -r.Int(1) : r.Int(1);
-    }
-    if (!q.store_id) {
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT month, SUM(members), SUM(first_buyers), SUM(visits), SUM(spend) "
-                                             "FROM report_cohorts WHERE month >= ? AND month <= ? GROUP BY month",
-                                             {first_month, last_month}));
-      for (const auto& r : rows.rows) {
-        auto& m = by_month[r.Text(0)];
-        m.buyers = r.Int(1), m.first = r.Int(2), m.visits = r.Int(3), m.spend = r.Int(4);
-      }
-    } else {
-      SY_ASSIGN_OR_RETURN(
-          auto rows,
-          tx.Exec("SELECT r.month, SUM(CASE WHEN r.visits > 0 THEN 1 ELSE 0 END), "
-                  "SUM(CASE WHEN r.visits > 0 AND NOT EXISTS (SELECT 1 FROM report_member_months e "
-                  "WHERE e.member_id = r.member_id AND e.month < r.month AND e.visits > 0) THEN 1 ELSE 0 END), "
-                  "SUM(r.visits), SUM(r.spend) FROM report_member_months r JOIN members m ON m.id = r.member_id "
-                  "WHERE r.month >= ? AND r.month <= ? AND m.home_store_id = ? GROUP BY r.month",
-                  {first_month, last_month, *q.store_id}));
-      for (const auto& r : rows.rows) {
-        auto& m = by_month[r.Text(0)];
-        m.buyers = r.Int(1), m.first = r.Int(2), m.visits = r.Int(3), m.spend = r.Int(4);
-      }
+    // New members: all who joined in the range, less the few merged away.
+    SY_ASSIGN_OR_RETURN(auto joined, JoinedByMonth(tx, q.from, q.to, q.store_id));
+    for (const auto& [month, n] : joined) by_month[month].new_members = n;
+    // Buyers, first-time buyers, visits and spend by month: the cohort rows summed over cohorts
+    // (report_cohorts is keyed by the members' home store too, migration 0024).
+    p = {first_month, last_month};
+    SY_ASSIGN_OR_RETURN(auto cohort_months,
+                        tx.Exec("SELECT month, SUM(members), SUM(first_buyers), SUM(visits), SUM(spend) "
+                                "FROM report_cohorts WHERE month >= ? AND month <= ?" +
+                                    StoreFilter(q.store_id, "store_id", p) + " GROUP BY month",
+                                p));
+    for (const auto& r : cohort_months.rows) {
+      auto& m = by_month[r.Text(0)];
+      m.buyers = r.Int(1), m.first = r.Int(2), m.visits = r.Int(3), m.spend = r.Int(4);
     }
     p = {q.from, q.to};
     SY_ASSIGN_OR_RETURN(auto sales, tx.Exec("SELECT substr(business_day, 1, 7), SUM(net), SUM(member_net) "
@@ -505,18 +517,32 @@ Result<json> MembersReport(Context& ctx, const MemberReportQuery& q) {
       total.net += m.net, total.member_net += m.member_net;
     }
 
-    // Distinct buyers over the months of the range, and those with two purchases or more.
-    p = {first_month, last_month};
-    std::string join = q.store_id ? " JOIN members m ON m.id = r.member_id AND m.home_store_id = ?" : "";
-    if (q.store_id) p.insert(p.begin(), *q.store_id);
-    // Over more than a few months most rows are in the range: reading them in primary-key order
-    // (member, month) groups as it goes, where the month index would need a sort by member.
-    // `|| ''` keeps SQLite off the month index; PostgreSQL scans the table for such ranges anyway.
-    const char* month = months.size() > 3 ? "r.month || ''" : "r.month";
-    SY_ASSIGN_OR_RETURN(auto rep, tx.Exec("SELECT COUNT(*), SUM(CASE WHEN v >= 2 THEN 1 ELSE 0 END) FROM "
-                                          "(SELECT r.member_id, SUM(r.visits) AS v FROM report_member_months r" +
-                                              join + " WHERE " + month + " >= ? AND " + month +
-                                              " <= ? GROUP BY r.member_id) t WHERE v > 0",
+    // Distinct buyers over the months of the range, and those with two purchases or more: each
+    // buyer's first month with a visit in the range is the one whose previous visit month is
+    // before the range, and they bought again in the range when the next visit after that
+    // month's first one is in it (migration 0024). One range of the index
+    // report_member_months_buyers per store and month; the chain is every store and 0 (none).
+    p = {first_month, last_month};  // the repeat buyers' next visit
+    std::string stores = "?";
+    if (q.store_id) {
+      p.push_back(*q.store_id);
+    } else {
+      p.push_back(int64_t(0));
+      SY_ASSIGN_OR_RETURN(auto ids, tx.Exec("SELECT id FROM stores"));
+      for (const auto& r : ids.rows) {
+        stores += ", ?";
+        p.push_back(r.Int(0));
+      }
+    }
+    std::string in_months;
+    for (const auto& m : months) {
+      in_months += in_months.empty() ? "?" : ", ?";
+      p.push_back(m);
+    }
+    p.push_back(first_month);
+    SY_ASSIGN_OR_RETURN(auto rep, tx.Exec("SELECT COUNT(*), SUM(CASE WHEN next_visit_month >= ? AND next_visit_month <= ? "
+                                          "THEN 1 ELSE 0 END) FROM report_member_months WHERE store_id IN (" + stores +
+                                              ") AND month IN (" + in_months + ") AND prev_visit_month < ?",
                                           p));
     int64_t buyers = rep[0].Int(0), repeat = rep[0].Int(1);
     out["totals"] = {{"new_members", total.new_members},
@@ -707,59 +733,21 @@ Result<json> CohortsReport(Context& ctx, const MemberReportQuery& q) {
     std::map<std::string, int64_t> size;
     std::map<std::pair<std::string, std::string>, Cell> cells;  // (cohort, month)
     std::map<std::string, int64_t> cohort_buyers;
-    // Cohort sizes: the members who joined in the months (an index holds every column read, so
-    // no member row is read), less the few merged away (their partial index; SQLite is told it).
-    std::vector<store::Value> p = {first + "-01", last + "-31"};
-    SY_ASSIGN_OR_RETURN(auto sizes, tx.Exec("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members "
-                                            "WHERE joined_on >= ? AND joined_on <= ?" +
-                                                StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1",
-                                            p));
-    for (const auto& r : sizes.rows) size[r.Text(0)] = r.Int(1);
-    p = {first + "-01", last + "-31"};
-    const char* merged_index = tx.engine() == store::Engine::kSqlite ? " INDEXED BY members_merged_into" : "";
-    SY_ASSIGN_OR_RETURN(auto merged, tx.Exec(std::string("SELECT substr(joined_on, 1, 7), COUNT(*) FROM members") +
-                                                 merged_index +
-                                                 " WHERE merged_into IS NOT NULL AND joined_on >= ? AND joined_on <= ?" +
-                                                 StoreFilter(q.store_id, "home_store_id", p) + " GROUP BY 1",
-                                             p));
-    for (const auto& r : merged.rows) size[r.Text(0)] -= r.Int(1);
-    if (!q.store_id) {
-      // Buyers of a cohort in any month shown: report_cohorts.buyers counts a member once, in
-      // their first month with a visit on or after joining, so the months shown add up.
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT cohort, month, members, first_buyers, visits, spend, buyers "
-                                             "FROM report_cohorts "
-                                             "WHERE cohort >= ? AND cohort <= ? AND month >= cohort AND month <= ?",
-                                             {first, last, last}));
-      for (const auto& r : rows.rows) {
-        cells[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
-        cohort_buyers[r.Text(0)] += r.Int(6);
-      }
-    } else {
-      // One store: from the members' own months, in member order, so that first purchases and
-      // distinct buyers are counted here.
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT m.id, substr(m.joined_on, 1, 7), r.month, r.visits, r.spend "
-                                             "FROM members m JOIN report_member_months r ON r.member_id = m.id "
-                                             "WHERE m.joined_on >= ? AND m.joined_on <= ? AND m.merged_into IS NULL "
-                                             "AND m.home_store_id = ? AND r.month <= ? ORDER BY m.id, r.month",
-                                             {first + "-01", last + "-31", *q.store_id, last}));
-      int64_t member = 0;
-      bool bought = false, counted = false;
-      for (const auto& r : rows.rows) {
-        if (r.Int(0) != member) member = r.Int(0), bought = false, counted = false;
-        std::string cohort = r.Text(1), month = r.Text(2);
-        bool visit = r.Int(3) > 0;
-        if (month >= cohort) {
-          Cell& c = cells[{cohort, month}];
-          if (visit) {
-            c.active += 1;
-            if (!bought) c.first += 1;
-            if (!counted) cohort_buyers[cohort] += 1, counted = true;
-          }
-          c.visits += r.Int(3);
-          c.spend += r.Int(4);
-        }
-        if (visit) bought = true;
-      }
+    // Cohort sizes: the members who joined in the months, less the few merged away.
+    SY_ASSIGN_OR_RETURN(size, JoinedByMonth(tx, first + "-01", last + "-31", q.store_id));
+    std::vector<store::Value> p;
+    // Buyers of a cohort in any month shown: report_cohorts.buyers counts a member once, in
+    // their first month with a visit on or after joining, so the months shown add up. The rows
+    // are keyed by the members' home store too (migration 0024): the chain sums the stores.
+    p = {first, last, last};
+    SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT cohort, month, SUM(members), SUM(first_buyers), SUM(visits), "
+                                           "SUM(spend), SUM(buyers) FROM report_cohorts "
+                                           "WHERE cohort >= ? AND cohort <= ? AND month >= cohort AND month <= ?" +
+                                               StoreFilter(q.store_id, "store_id", p) + " GROUP BY cohort, month",
+                                           p));
+    for (const auto& r : rows.rows) {
+      cells[{r.Text(0), r.Text(1)}] = {r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
+      cohort_buyers[r.Text(0)] += r.Int(6);
     }
     std::map<int, std::pair<int64_t, int64_t>> by_offset;  // offset → (Σ active, Σ size)
     std::map<int, int64_t> reach;

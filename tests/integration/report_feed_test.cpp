@@ -19,6 +19,13 @@ using nlohmann::json;
 using Table = std::map<std::vector<std::string>, std::vector<int64_t>>;
 
 constexpr int64_t kHourMs = 3'600'000;
+
+// A visit month of report_member_months as a number: 'YYYY-MM' → YYYYMM, '' → 0, NULL → -1.
+int64_t MonthCode(const std::optional<std::string>& month) {
+  if (!month) return -1;
+  if (month->empty()) return 0;
+  return std::stoll(month->substr(0, 4)) * 100 + std::stoll(month->substr(5, 2));
+}
 constexpr int64_t kShanghaiMs = 8 * kHourMs;
 
 // UTC epoch ms of a local time in Shanghai.
@@ -102,6 +109,7 @@ class ReportFeed : public ApiFixture {
     At(utc_ms);
     Reply m = Send(owner_, "POST", "/api/v1/members", json{{"phone", phone}, {"name", "会员" + phone.substr(7)}});
     EXPECT_EQ(m.status, 201) << m.body;
+    home_ = m.json["home_store_id"].is_null() ? "0" : std::to_string(m.json["home_store_id"].get<int64_t>());
     return m.json.value("id", int64_t(0));
   }
 
@@ -120,19 +128,26 @@ class ReportFeed : public ApiFixture {
     return r.json;
   }
 
+  // report_member_months: visits, spend, store_id, then the visit months as YYYYMM (0 for '',
+  // -1 for NULL). report_cohorts: keyed by store_id, cohort, month.
   Table Stored(const std::string& table) {
     Table out;
     Status st = db_->Read([&](store::Tx& tx) -> Status {
-      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT * FROM " + table));
-      size_t keys = std::string(table) == "report_member_months" || std::string(table) == "report_cohorts" ||
-                            std::string(table) == "report_points_daily"
-                        ? 2
-                    : std::string(table) == "report_member_groups" ? 3
-                                                                   : 4;
+      const bool months = table == "report_member_months";
+      SY_ASSIGN_OR_RETURN(auto rows, tx.Exec(months ? "SELECT member_id, month, visits, spend, store_id, prev_visit_month, "
+                                                      "next_visit_month FROM report_member_months"
+                                                    : "SELECT * FROM " + table));
+      size_t keys = table == "report_member_months" || table == "report_points_daily"               ? 2
+                    : table == "report_member_groups" || table == "report_cohorts" ? 3
+                                                                                                       : 4;
       for (const auto& r : rows.rows) {
         std::vector<std::string> k;
         std::vector<int64_t> v;
-        for (size_t i = 0; i < r.cols.size(); ++i) i < keys ? k.push_back(r.Text(i)) : v.push_back(r.Int(i));
+        for (size_t i = 0; i < r.cols.size(); ++i) {
+          if (i < keys) k.push_back(r.Text(i));
+          else if (months && i >= 5) v.push_back(MonthCode(r.OptText(i)));
+          else v.push_back(r.Int(i));
+        }
         out[k] = v;
       }
       return Status::Ok();
@@ -159,10 +174,12 @@ class ReportFeed : public ApiFixture {
       std::map<int64_t, SaleRow> sales;
       std::map<int64_t, int64_t> owner;  // member → the member it was merged into, or itself
       std::map<int64_t, std::string> joined;
-      SY_ASSIGN_OR_RETURN(auto ms, tx.Exec("SELECT id, merged_into, joined_on FROM members"));
+      std::map<int64_t, int64_t> home;  // member → home store, 0 for none
+      SY_ASSIGN_OR_RETURN(auto ms, tx.Exec("SELECT id, merged_into, joined_on, home_store_id FROM members"));
       for (const auto& r : ms.rows) {
         owner[r.Int(0)] = r.IsNull(1) ? r.Int(0) : r.Int(1);
         joined[r.Int(0)] = r.Text(2);
+        home[r.Int(0)] = r.IsNull(3) ? 0 : r.Int(3);
       }
       SY_ASSIGN_OR_RETURN(auto ss, tx.Exec("SELECT id, at, business_day, store_id, staff_id, member_id, subtotal, "
                                            "discount_total, net_total FROM sales"));
@@ -248,15 +265,27 @@ class ReportFeed : public ApiFixture {
       }
       std::map<int64_t, std::string> first;   // member → first month with a visit
       std::map<int64_t, std::string> joiner;  // member → first month with a visit on or after joining
+      // Visit-month links: the member's months with a visit, in order (months is ordered by
+      // member, then month).
+      std::map<int64_t, std::vector<std::pair<std::string, int64_t>>> visited;  // member → (month, visits)
+      for (const auto& [k, v] : months)
+        if (v.first > 0) visited[k.first].push_back({k.second, v.first});
       for (const auto& [k, v] : months) {
-        e["report_member_months"][{std::to_string(k.first), k.second}] = {v.first, v.second};
+        int64_t prev = -1, next = -1;
+        const auto& list = visited[k.first];
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (list[i].first != k.second) continue;
+          prev = i == 0 ? 0 : MonthCode(list[i - 1].first);
+          next = list[i].second >= 2 ? MonthCode(list[i].first) : i + 1 < list.size() ? MonthCode(list[i + 1].first) : 0;
+        }
+        e["report_member_months"][{std::to_string(k.first), k.second}] = {v.first, v.second, home.at(k.first), prev, next};
         if (v.first > 0 && (first[k.first].empty() || k.second < first[k.first])) first[k.first] = k.second;
         if (v.first > 0 && k.second >= joined.at(k.first).substr(0, 7) &&
             (joiner[k.first].empty() || k.second < joiner[k.first]))
           joiner[k.first] = k.second;
       }
       for (const auto& [k, v] : months) {
-        auto& c = e["report_cohorts"][{joined.at(k.first).substr(0, 7), k.second}];
+        auto& c = e["report_cohorts"][{std::to_string(home.at(k.first)), joined.at(k.first).substr(0, 7), k.second}];
         add(c, 5, 0, v.first > 0);
         add(c, 5, 1, first[k.first] == k.second);
         add(c, 5, 2, v.first);
@@ -341,6 +370,12 @@ class ReportFeed : public ApiFixture {
   int64_t book_a_ = 0, book_b_ = 0, book_c_ = 0;
   int64_t m1_ = 0, m2_ = 0, m3_ = 0, returned_net_ = 0;
   json s1_;
+  std::string home_ = "0";  // the home store of the members registered here (the owner's)
+
+  // A report_cohorts key of the members registered here.
+  std::vector<std::string> Cell(const std::string& cohort, const std::string& month) const {
+    return {home_, cohort, month};
+  }
 };
 
 TEST_P(ReportFeed, CheckoutReturnsAndVoidsKeepEveryAggregateEqualToTheRawRows) {
@@ -393,11 +428,11 @@ TEST_P(ReportFeed, CheckoutReturnsAndVoidsKeepEveryAggregateEqualToTheRawRows) {
   // Cohorts: 2026-08 (m1): September first buyers 1, October active 1 and not first.
   auto cohorts = Stored("report_cohorts");
   // members, first_buyers, visits, spend, buyers (September is m1's first month since joining).
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[0], 1);
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-10"})[1], 0);
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-09"})[1], 1);  // m2
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-10"})[1], 1);  // m3
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-09")), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-10"))[0], 1);
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-10"))[1], 0);
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-09"))[1], 1);  // m2
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-10"))[1], 1);  // m3
   // Points: the adjustment on 2026-09-12, the 500 redeemed on 2026-10-02.
   auto points = Stored("report_points_daily");
   EXPECT_EQ(points.at({"2026-09-12", "adjust"}), (std::vector<int64_t>{2000, 0, 1}));
@@ -465,7 +500,7 @@ TEST_P(ReportFeed, CheckFindsATamperedAggregateRowByTableAndKey) {
   EXPECT_EQ(found[0].cached, 4);
   EXPECT_EQ(found[0].computed, 3);
   EXPECT_EQ(found[1].invariant, "report_cohorts.members = rebuilt from the raw rows");
-  EXPECT_EQ(found[1].subject, "report_cohorts cohort=2026-08 month=2026-10");
+  EXPECT_EQ(found[1].subject, "report_cohorts store_id=" + home_ + " cohort=2026-08 month=2026-10");
   EXPECT_EQ(found[1].cached, 0);
   EXPECT_EQ(found[1].computed, 1);
   EXPECT_EQ(found[2].invariant, "report_cohorts.visits = rebuilt from the raw rows");
@@ -515,16 +550,16 @@ TEST_P(ReportFeed, HistoryArrivingOutOfOrderKeepsFirstBuyersRight) {
   int64_t m = Register("13800138009", Local(2026, 6, 1, 10, 0));  // cohort 2026-06
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 10, 5, 12, 0));
   auto cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"})[1], 1);
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"})[4], 1);  // buyers: first month on or after joining
+  EXPECT_EQ(cohorts.at(Cell("2026-06", "2026-10"))[1], 1);
+  EXPECT_EQ(cohorts.at(Cell("2026-06", "2026-10"))[4], 1);  // buyers: first month on or after joining
   // An older sale arrives later (imported history): July becomes the first month.
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 7, 20, 12, 0));
   Sell(cashier_, store_id_, m, {{book_a_, 1}}, Local(2026, 8, 20, 12, 0));
   cohorts = Stored("report_cohorts");
   // members, first_buyers, visits, spend, buyers
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-07"}), (std::vector<int64_t>{1, 1, 1, 2500, 1}));
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-08"}), (std::vector<int64_t>{1, 0, 1, 5990, 0}));
-  EXPECT_EQ(cohorts.at({"2026-06", "2026-10"}), (std::vector<int64_t>{1, 0, 1, 2500, 0}));
+  EXPECT_EQ(cohorts.at(Cell("2026-06", "2026-07")), (std::vector<int64_t>{1, 1, 1, 2500, 1}));
+  EXPECT_EQ(cohorts.at(Cell("2026-06", "2026-08")), (std::vector<int64_t>{1, 0, 1, 5990, 0}));
+  EXPECT_EQ(cohorts.at(Cell("2026-06", "2026-10")), (std::vector<int64_t>{1, 0, 1, 2500, 0}));
   ExpectAggregatesMatchRawRows();
   ExpectRebuildGivesTheSameRows();
 }
@@ -539,17 +574,17 @@ TEST_P(ReportFeed, BuyersOfACohortStartAtTheJoinMonth) {
                  }).ok());
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 7, 20, 12, 0));
   auto cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-07"}), (std::vector<int64_t>{1, 1, 1, 2500, 0}));
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-07")), (std::vector<int64_t>{1, 1, 1, 2500, 0}));
   Sell(cashier_, store_id_, m, {{book_a_, 1}}, Local(2026, 10, 20, 12, 0));
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 11, 2, 12, 0));
   cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-10"})[4], 1);
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-11"})[4], 0);
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-10"))[4], 1);
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-11"))[4], 0);
   // A September sale arriving late moves the member's buyer month from October to September.
   Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 9, 20, 12, 0));
   cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-09"})[4], 1);
-  EXPECT_EQ(cohorts.at({"2026-09", "2026-10"})[4], 0);
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-09"))[4], 1);
+  EXPECT_EQ(cohorts.at(Cell("2026-09", "2026-10"))[4], 0);
   ExpectAggregatesMatchRawRows();
   EXPECT_TRUE(CheckReports().empty());
   ExpectRebuildGivesTheSameRows();
@@ -561,7 +596,7 @@ TEST_P(ReportFeed, BuyersOfACohortStartAtTheJoinMonth) {
   auto found = CheckReports();
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].invariant, "report_cohorts.buyers = rebuilt from the raw rows");
-  EXPECT_EQ(found[0].subject, "report_cohorts cohort=2026-09 month=2026-11");
+  EXPECT_EQ(found[0].subject, "report_cohorts store_id=" + home_ + " cohort=2026-09 month=2026-11");
   EXPECT_EQ(found[0].cached, 1);
   EXPECT_EQ(found[0].computed, 0);
   Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context()); });
@@ -582,11 +617,16 @@ TEST_P(ReportFeed, MergeKeepsMemberMonthsAndCohortsRight) {
   EXPECT_EQ(months.count({std::to_string(m1_), "2026-09"}), 0u);
   EXPECT_EQ(months.at({std::to_string(m2_), "2026-09"})[0], 2);
   EXPECT_EQ(months.at({std::to_string(m2_), "2026-10"})[0], 1);
+  // Links: two visits in September (the next visit is September itself), October after it.
+  EXPECT_EQ(months.at({std::to_string(m2_), "2026-09"})[3], 0);
+  EXPECT_EQ(months.at({std::to_string(m2_), "2026-09"})[4], 202609);
+  EXPECT_EQ(months.at({std::to_string(m2_), "2026-10"})[3], 202609);
+  EXPECT_EQ(months.at({std::to_string(m2_), "2026-10"})[4], 0);
   auto cohorts = Stored("report_cohorts");
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"})[0], 1);  // one member (two visits), first buyer
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"})[1], 1);
-  EXPECT_EQ(cohorts.at({"2026-08", "2026-09"})[2], 2);
-  EXPECT_EQ(cohorts.count({"2026-09", "2026-09"}), 0u);  // m2's September moved to 2026-08
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-09"))[0], 1);  // one member (two visits), first buyer
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-09"))[1], 1);
+  EXPECT_EQ(cohorts.at(Cell("2026-08", "2026-09"))[2], 2);
+  EXPECT_EQ(cohorts.count(Cell("2026-09", "2026-09")), 0u);  // m2's September moved to 2026-08
   ExpectAggregatesMatchRawRows();
   EXPECT_TRUE(CheckReports().empty());
   // A later return of a sale made by the merged member counts for the survivor.
@@ -595,6 +635,135 @@ TEST_P(ReportFeed, MergeKeepsMemberMonthsAndCohortsRight) {
                    json{{"reason", "rest"}});
   ASSERT_EQ(ret.status, 201) << ret.body;
   ExpectAggregatesMatchRawRows();
+  ExpectRebuildGivesTheSameRows();
+}
+
+// The visit-month links of report_member_months (migration 0024) through history arriving out
+// of order, a second visit in a month and a month with only a return; the members report's
+// distinct and repeat buyers over ranges read from them; the check finds a wrong link.
+TEST_P(ReportFeed, VisitMonthLinksFollowLateHistorySecondVisitsAndReturns) {
+  int64_t m = Register("13800138011", Local(2026, 6, 1, 10, 0));
+  const int64_t home = std::stoll(home_);
+  const std::string id = std::to_string(m);
+  json october = Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 10, 5, 12, 0));
+  auto months = Stored("report_member_months");
+  // visits, spend, store, previous visit month, next visit month
+  EXPECT_EQ(months.at({id, "2026-10"}), (std::vector<int64_t>{1, 2500, home, 0, 0}));
+  Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 7, 20, 12, 0));  // late history
+  months = Stored("report_member_months");
+  EXPECT_EQ(months.at({id, "2026-07"}), (std::vector<int64_t>{1, 2500, home, 0, 202610}));
+  EXPECT_EQ(months.at({id, "2026-10"}), (std::vector<int64_t>{1, 2500, home, 202607, 0}));
+  Sell(cashier_, store_id_, m, {{book_a_, 1}}, Local(2026, 8, 20, 12, 0));  // between the two
+  months = Stored("report_member_months");
+  EXPECT_EQ(months.at({id, "2026-07"})[4], 202608);
+  EXPECT_EQ(months.at({id, "2026-08"}), (std::vector<int64_t>{1, 5990, home, 202607, 202610}));
+  EXPECT_EQ(months.at({id, "2026-10"})[3], 202608);
+  Sell(cashier_, store_id_, m, {{book_c_, 1}}, Local(2026, 8, 25, 12, 0));  // a second visit in August
+  months = Stored("report_member_months");
+  EXPECT_EQ(months.at({id, "2026-08"})[4], 202608);
+  // October's sale comes back in November: a month with a return only has no links.
+  At(Local(2026, 11, 3, 10, 0));
+  Reply ret = Send(cashier_, "POST", "/api/v1/sales/" + std::to_string(october["id"].get<int64_t>()) + "/returns",
+                   json{{"reason", "破损"}});
+  ASSERT_EQ(ret.status, 201) << ret.body;
+  months = Stored("report_member_months");
+  EXPECT_EQ(months.at({id, "2026-11"}), (std::vector<int64_t>{0, -2500, home, -1, -1}));
+  EXPECT_EQ(months.at({id, "2026-10"}), (std::vector<int64_t>{1, 2500, home, 202608, 0}));
+  ExpectAggregatesMatchRawRows();
+  EXPECT_TRUE(CheckReports().empty());
+  ExpectRebuildGivesTheSameRows();
+
+  // Distinct and repeat buyers over ranges (visits: July 1, August 2, October 1).
+  At(Local(2026, 11, 5, 10, 0));
+  auto totals = [&](const std::string& from, const std::string& to) {
+    Reply r = Send(owner_, "GET", "/api/v1/reports/members?from=" + from + "&to=" + to, json());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::pair{r.json["totals"].value("buyers", int64_t(-1)), r.json["totals"].value("repeat_buyers", int64_t(-1))};
+  };
+  EXPECT_EQ(totals("2026-07-01", "2026-07-31"), (std::pair<int64_t, int64_t>{1, 0}));
+  EXPECT_EQ(totals("2026-08-01", "2026-08-31"), (std::pair<int64_t, int64_t>{1, 1}));  // twice in August
+  EXPECT_EQ(totals("2026-09-01", "2026-10-31"), (std::pair<int64_t, int64_t>{1, 0}));
+  EXPECT_EQ(totals("2026-09-01", "2026-09-30"), (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(totals("2026-07-01", "2026-11-04"), (std::pair<int64_t, int64_t>{1, 1}));
+  EXPECT_EQ(totals("2026-10-01", "2026-11-04"), (std::pair<int64_t, int64_t>{1, 0}));
+
+  // A wrong link is found by the check, naming both values, and repaired by a rebuild.
+  ASSERT_TRUE(db_->Write([&](store::Tx& tx) {
+                   return tx.Exec("UPDATE report_member_months SET next_visit_month = '' WHERE member_id = ? AND "
+                                  "month = '2026-07'",
+                                  {m})
+                       .status();
+                 }).ok());
+  auto found = CheckReports();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].invariant,
+            "report_member_months.next_visit_month = rebuilt from the raw rows (stored '', rebuilt '2026-08')");
+  EXPECT_EQ(found[0].member_id, m);
+  Status st = db_->Write([&](store::Tx& tx) { return service::RebuildReports(tx, app_->context()); });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(CheckReports().empty());
+}
+
+// Moving a member to another home store moves their member months and cohort contribution: the
+// cohorts and members reports of the old and the new store follow, and back again.
+TEST_P(ReportFeed, MovingAMemberToAnotherHomeStoreMovesTheirCohortRows) {
+  Trade();
+  const std::string main = home_, east = std::to_string(east_);
+  ASSERT_NE(main, east);
+  auto move = [&](json store) {
+    At(Local(2026, 10, 20, 10, 0));
+    Reply r = Send(manager_, "PATCH", "/api/v1/members/" + std::to_string(m1_), json{{"home_store_id", store}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  auto report = [&](const std::string& path, const std::string& store) {
+    Reply r = Send(owner_, "GET", "/api/v1/reports/" + path + "?from=2026-08-01&to=2026-10-31&store_id=" + store, json());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json;
+  };
+  move(east_);
+  auto cohorts = Stored("report_cohorts");
+  EXPECT_EQ(cohorts.at({east, "2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
+  EXPECT_EQ(cohorts.at({east, "2026-08", "2026-10"})[0], 1);
+  EXPECT_EQ(cohorts.count({main, "2026-08", "2026-09"}), 0u);
+  EXPECT_EQ(cohorts.count({main, "2026-08", "2026-10"}), 0u);
+  EXPECT_EQ(Stored("report_member_months").at({std::to_string(m1_), "2026-09"})[2], east_);
+  ExpectAggregatesMatchRawRows();
+  EXPECT_TRUE(CheckReports().empty());
+  // Cohorts: m1 (2026-08) is EAST's now; m2 and m3 (2026-09) stay in MAIN.
+  json c_east = report("cohorts", east), c_main = report("cohorts", main);
+  ASSERT_EQ(c_east["cohorts"].size(), 3u);
+  EXPECT_EQ(c_east["cohorts"][0]["size"], 1);
+  EXPECT_EQ(c_east["cohorts"][0]["buyers"], 1);
+  EXPECT_EQ(c_east["cohorts"][0]["months"][1]["first_buyers"], 1);  // September
+  EXPECT_EQ(c_east["cohorts"][0]["months"][2]["active"], 1);        // October
+  EXPECT_EQ(c_east["cohorts"][1]["size"], 0);
+  EXPECT_EQ(c_main["cohorts"][0]["size"], 0);
+  EXPECT_EQ(c_main["cohorts"][0]["buyers"], 0);
+  EXPECT_EQ(c_main["cohorts"][0]["months"][1]["active"], 0);
+  EXPECT_EQ(c_main["cohorts"][1]["size"], 2);
+  EXPECT_EQ(c_main["cohorts"][1]["buyers"], 2);
+  // Members: EAST's months are m1's (September first, October returning); MAIN's are m2's and m3's.
+  json m_east = report("members", east), m_main = report("members", main);
+  EXPECT_EQ(m_east["months"][1]["buyers"], 1);
+  EXPECT_EQ(m_east["months"][1]["first_time_buyers"], 1);
+  EXPECT_EQ(m_east["months"][2]["returning_buyers"], 1);
+  EXPECT_EQ(m_east["totals"]["buyers"], 1);
+  EXPECT_EQ(m_east["totals"]["repeat_buyers"], 1);
+  EXPECT_EQ(m_main["months"][1]["buyers"], 1);  // m2
+  EXPECT_EQ(m_main["months"][2]["buyers"], 1);  // m3 (a voided sale is still a visit)
+  EXPECT_EQ(m_main["totals"]["buyers"], 2);
+  EXPECT_EQ(m_main["totals"]["repeat_buyers"], 0);
+  // Back again (no home store at all in between): MAIN has all three members' rows again.
+  move(nullptr);
+  EXPECT_EQ(Stored("report_cohorts").at({"0", "2026-08", "2026-09"})[0], 1);
+  ExpectAggregatesMatchRawRows();
+  move(std::stoll(main));
+  cohorts = Stored("report_cohorts");
+  EXPECT_EQ(cohorts.at({main, "2026-08", "2026-09"}), (std::vector<int64_t>{1, 1, 1, s1_["total"].get<int64_t>(), 1}));
+  EXPECT_EQ(cohorts.count({east, "2026-08", "2026-09"}), 0u);
+  EXPECT_EQ(report("cohorts", main)["cohorts"][0]["buyers"], 1);
+  ExpectAggregatesMatchRawRows();
+  EXPECT_TRUE(CheckReports().empty());
   ExpectRebuildGivesTheSameRows();
 }
 
