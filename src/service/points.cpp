@@ -96,7 +96,7 @@ Status OpenLot(store::Tx& tx, int64_t member_id, int64_t ledger_id, std::optiona
 // (soonest expiry, then earliest earned, then id; lots that never expire last) only as far as it
 // needs them: a member with hundreds of lots reads a few. It returns false when these lots do
 // not hold `points`, and DrawLots then works on all of them (and says what is usable).
-constexpr int64_t kDrawPage = 32;
+constexpr int64_t kDrawPage = 8;
 Status DrawAll(store::Tx& tx, int64_t member_id, core::Date day, int64_t points, const std::vector<int64_t>& preferred,
                std::map<int64_t, int64_t>& take);
 Result<bool> DrawInOrder(store::Tx& tx, int64_t member_id, core::Date day, int64_t points,
@@ -209,7 +209,7 @@ Result<PointsEntry> WriteCredit(store::Tx& tx, const Context& ctx, const Actor& 
                                         {member_id, now, row.kind, row.points, balance, row.reason, StaffIdOf(actor),
                                          Opt(row.sale_id), Opt(row.expires_on)}));
   int64_t id = ins[0].Int(0);
-  SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, row.kind, row.points));
+  SY_RETURN_IF_ERROR(FeedLedgerAtCommit(tx, ctx, id));
   SY_RETURN_IF_ERROR(OpenLot(tx, member_id, id, row.sale_id, day, row.expires_on, row.points));
   return PointsEntry{id, now, row.kind, row.points, balance, row.reason,
                      actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,
@@ -237,7 +237,7 @@ Result<PointsEntry> WriteDebit(store::Tx& tx, const Context& ctx, const Actor& a
                                         {member_id, now, row.kind, row.points, balance, row.reason, StaffIdOf(actor),
                                          Opt(row.sale_id)}));
   int64_t id = ins[0].Int(0);
-  SY_RETURN_IF_ERROR(FeedPoints(tx, ctx, now, row.kind, row.points));
+  SY_RETURN_IF_ERROR(FeedLedgerAtCommit(tx, ctx, id));
   SY_RETURN_IF_ERROR(DrawLots(tx, member_id, id, day, take, preferred));
   return PointsEntry{id, now, row.kind, row.points, balance, row.reason,
                      actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt,

@@ -710,6 +710,23 @@ Status FeedPoints(store::Tx& tx, const Context& ctx, int64_t at, std::string_vie
   return feed.Flush(tx);
 }
 
+Status FeedLedgerAtCommit(store::Tx& tx, const Context& ctx, int64_t ledger_id) {
+  return tx.AtCommit("report_feed.points", ledger_id, [c = &ctx](store::Tx& t, const std::vector<int64_t>& ids) -> Status {
+    PointsFeed feed;
+    for (size_t start = 0; start < ids.size(); start += kFeedBatch) {
+      const size_t end = std::min(ids.size(), start + kFeedBatch);
+      std::vector<store::Value> batch(ids.begin() + long(start), ids.begin() + long(end));
+      SY_ASSIGN_OR_RETURN(auto rows, t.Exec("SELECT at, kind, points FROM points_ledger WHERE id IN (" +
+                                                Marks(batch.size()) + ")",
+                                            batch));
+      if (rows.size() != batch.size())
+        return Internal("points ledger rows to feed are missing: " + std::to_string(batch.size() - rows.size()));
+      for (const auto& r : rows.rows) SY_RETURN_IF_ERROR(feed.Add(*c, r.Int(0), r.Text(1), r.Int(2)));
+    }
+    return feed.Flush(t);
+  });
+}
+
 Status PointsFeed::Add(const Context& ctx, int64_t at, std::string_view kind, int64_t points) {
   SY_ASSIGN_OR_RETURN(core::Date day, BusinessDay(ctx, at));
   Sums& s = sums_[{FormatDay(day), std::string(kind)}];

@@ -1,8 +1,9 @@
 // Keeps the report aggregates (migration 0016_reports.sql) current and rebuildable.
 //
-// Feeds run inside the caller's transaction, right after the rows they summarize are written:
-// checkout → FeedSale, an import → FeedSales, a return or void → FeedReturn, every points_ledger row → FeedPoints (or a
-// PointsFeed for batch writers). Each adds its contribution with a few INSERT … ON CONFLICT DO
+// Feeds run inside the caller's transaction, right after the rows they summarize are written or
+// at its commit (store::Tx::AtCommit, once for all the sales of a group commit): checkout →
+// FeedSales at commit, an import → FeedSales, a return or void → FeedReturn, a points_ledger row
+// → FeedPoints, or FeedLedgerAtCommit (or a PointsFeed for batch writers). Each adds its contribution with a few INSERT … ON CONFLICT DO
 // UPDATE statements, so concurrent tills add up instead of overwriting each other.
 // RebuildReports empties every aggregate and recomputes it from the raw rows (sales, sale_lines,
 // sale_returns, return_lines, points_ledger, members) with the same definitions; CheckReports
@@ -37,6 +38,9 @@ Status FeedSales(store::Tx& tx, const Context& ctx, const std::vector<int64_t>& 
 Status FeedReturn(store::Tx& tx, const Context& ctx, int64_t return_id);
 // Adds one points_ledger row (`points` signed, `at` its time) to report_points_daily.
 Status FeedPoints(store::Tx& tx, const Context& ctx, int64_t at, std::string_view kind, int64_t points);
+// The same for the points_ledger row `ledger_id`, fed at commit with the transaction's other rows
+// (ctx must outlive the transaction).
+Status FeedLedgerAtCommit(store::Tx& tx, const Context& ctx, int64_t ledger_id);
 
 // For writers of many points_ledger rows at once (imports): Add each row, then Flush in the same
 // transaction as the rows (one statement per 500 (day, kind) pairs).

@@ -209,8 +209,8 @@ TEST_P(PointsJobs, RedemptionDrawsWhatCoreRedeemWouldOverAllLotsHoweverManyThere
   });
   ASSERT_TRUE(st.ok()) << st.message();
   // The expired lot (2026-02-01) lapses first; the one earned on 2026-04-01 is not usable yet.
-  // 3 points come from the two lots that expire first (2 + 1); then the first page of 32 lots
-  // holds 63 points, so 70 are drawn over all the lots; the last redemption takes the last 11
+  // 3 points come from the two lots that expire first (2 + 1); then the first page of 8 lots
+  // holds 15 points, so 70 are drawn over all the lots; the last redemption takes the last 11
   // expiring points and 400 of the lot that never lapses.
   for (int64_t points : {int64_t(3), int64_t(70), int64_t(411)}) {
     SCOPED_TRACE(points);
