@@ -125,16 +125,21 @@ Result<std::optional<TierChangeRecord>> RecordPurchase(store::Tx& tx, const Cont
     g.second += amount > 0 ? 1 : 0;
   }
   PurchaseDelta delta;
-  for (const auto& [genre, g] : genres) {
-    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO member_genres (member_id, genre, spend, purchases, last_purchased_on) "
-                               "VALUES (?, ?, ?, ?, ?) "
-                               "ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + excluded.spend, "
-                               "purchases = member_genres.purchases + excluded.purchases, " +
+  if (!genres.empty()) {
+    std::string sql = "INSERT INTO member_genres (member_id, genre, spend, purchases, last_purchased_on) VALUES ";
+    std::vector<store::Value> params;
+    for (const auto& [genre, g] : genres) {
+      sql += params.empty() ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)";
+      for (store::Value v : {store::Value(member_id), store::Value(genre), store::Value(g.first), store::Value(g.second),
+                             g.second > 0 ? store::Value(FormatDay(day)) : store::Null()})
+        params.push_back(std::move(v));
+      delta.genres.push_back({genre, g.first});
+    }
+    SY_RETURN_IF_ERROR(tx.Exec(sql + " ON CONFLICT (member_id, genre) DO UPDATE SET spend = member_genres.spend + "
+                                     "excluded.spend, purchases = member_genres.purchases + excluded.purchases, " +
                                    std::string(kLaterGenreDay),
-                               {member_id, genre, g.first, g.second,
-                                g.second > 0 ? store::Value(FormatDay(day)) : store::Null()})
+                               params)
                            .status());
-    delta.genres.push_back({genre, g.first});
   }
   const store::Row& b = before[0];
   if (b.Int(5) == 1) {

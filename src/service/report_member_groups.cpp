@@ -144,19 +144,29 @@ Status AddPurchaseToMemberGroups(store::Tx& tx, const MemberGroupKey& k, const P
   }
   // A genre row stays when a return brings it to 0, as the add after a withdraw would leave it
   // (the member still has the member_genres row); only the members and visit-day rows go.
+  if (d.genres.empty()) return Status::Ok();
   const std::string birth_month = k.birthday.substr(0, 7);
+  std::string values;
+  std::vector<store::Value> by_month, by_day;
   for (const auto& [genre, spend] : d.genres) {
-    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genres (birth_month, store_id, gender, genre, spend) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (birth_month, store_id, gender, genre) DO UPDATE "
-                               "SET spend = report_member_genres.spend + excluded.spend",
-                               {birth_month, k.store_id, k.gender, genre, spend})
-                           .status());
-    SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genre_days (birthday, store_id, gender, genre, spend) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (birthday, store_id, gender, genre) DO UPDATE "
-                               "SET spend = report_member_genre_days.spend + excluded.spend",
-                               {k.birthday, k.store_id, k.gender, genre, spend})
-                           .status());
+    values += values.empty() ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)";
+    for (store::Value v : {store::Value(birth_month), store::Value(k.store_id), store::Value(k.gender), store::Value(genre),
+                           store::Value(spend)})
+      by_month.push_back(std::move(v));
+    for (store::Value v : {store::Value(k.birthday), store::Value(k.store_id), store::Value(k.gender), store::Value(genre),
+                           store::Value(spend)})
+      by_day.push_back(std::move(v));
   }
+  SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genres (birth_month, store_id, gender, genre, spend) VALUES " +
+                                 values + " ON CONFLICT (birth_month, store_id, gender, genre) DO UPDATE "
+                                          "SET spend = report_member_genres.spend + excluded.spend",
+                             by_month)
+                         .status());
+  SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO report_member_genre_days (birthday, store_id, gender, genre, spend) VALUES " +
+                                 values + " ON CONFLICT (birthday, store_id, gender, genre) DO UPDATE "
+                                          "SET spend = report_member_genre_days.spend + excluded.spend",
+                             by_day)
+                         .status());
   return Status::Ok();
 }
 
