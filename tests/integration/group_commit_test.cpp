@@ -2,6 +2,8 @@
 // Write): every successful write is durable once its call returns, a failing write — by its own
 // error, a failed statement or an exception — is rolled back alone while the others in its group
 // commit, and plain Writes interleave safely.
+#include <sys/stat.h>
+
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -199,6 +201,62 @@ TEST_P(GroupCommitTest, AFailingCommitBatchRollsBackItsTransactionAndAReadCannot
                    return Status::Ok();
                  }).ok());
   EXPECT_EQ(in_read.code(), Code::kInternal);
+}
+
+// The SQLite writer checkpoints every 4,000 WAL pages (store/sqlite_db.cpp): under a steady stream
+// of grouped writes the WAL starts over and stays bounded, the pages reach the database file, and
+// nothing is lost.
+TEST_P(GroupCommitTest, CheckpointsKeepTheWalBoundedUnderSteadyWrites) {
+  if (GetParam() != store::Engine::kSqlite) GTEST_SKIP() << "SQLite's WAL";
+  const std::string path = NewTestDatabaseTarget(store::Engine::kSqlite);
+  auto db = OpenTestDatabase(path, store::Options{4, 20000});
+  ASSERT_TRUE(db->Write([](store::Tx& tx) {
+                   return tx.Exec("CREATE TABLE pages_t (id BIGINT PRIMARY KEY, body TEXT NOT NULL)").status();
+                 }).ok());
+  // 600 writes of 40 rows of 3 KB, each on pages of its own: about 24,000 WAL pages (94 MiB)
+  // written in all, from 8 threads at once.
+  constexpr int kThreads = 8, kEach = 75, kRows = 40;
+  std::vector<std::thread> writers;
+  std::atomic<int> failed{0};
+  for (int t = 0; t < kThreads; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        Status st = db->WriteGrouped([&](store::Tx& tx) -> Status {
+          for (int r = 0; r < kRows; ++r) {
+            int64_t id = (int64_t(t) * kEach + i) * kRows + r;
+            SY_RETURN_IF_ERROR(tx.Exec("INSERT INTO pages_t (id, body) VALUES (?, ?)",
+                                       {id, std::string(3000, char('a' + id % 26))})
+                                   .status());
+          }
+          return Status::Ok();
+        });
+        if (!st.ok()) ++failed;
+      }
+    });
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failed.load(), 0);
+  struct stat wal {}, main_file {};
+  ASSERT_EQ(::stat((path + "-wal").c_str(), &wal), 0);
+  ASSERT_EQ(::stat(path.c_str(), &main_file), 0);
+  // The WAL file keeps its largest size; without checkpoints it would hold all ~94 MiB.
+  EXPECT_LT(wal.st_size, int64_t(48) << 20) << "the WAL did not start over";
+  EXPECT_GT(main_file.st_size, int64_t(40) << 20) << "the pages did not reach the database file";
+  ASSERT_TRUE(db->Read([&](store::Tx& tx) -> Status {
+                   SY_ASSIGN_OR_RETURN(auto n, tx.Exec("SELECT COUNT(*), COUNT(DISTINCT id) FROM pages_t"));
+                   EXPECT_EQ(n[0].Int(0), kThreads * kEach * kRows);
+                   EXPECT_EQ(n[0].Int(1), kThreads * kEach * kRows);
+                   SY_ASSIGN_OR_RETURN(auto ok, tx.Exec("PRAGMA integrity_check"));
+                   EXPECT_EQ(ok[0].Text(0), "ok");
+                   return Status::Ok();
+                 }).ok());
+  db.reset();
+  // Reopened, everything is there.
+  auto again = OpenTestDatabase(path);
+  ASSERT_TRUE(again->Read([&](store::Tx& tx) -> Status {
+                   SY_ASSIGN_OR_RETURN(auto n, tx.Exec("SELECT COUNT(*) FROM pages_t"));
+                   EXPECT_EQ(n[0].Int(0), kThreads * kEach * kRows);
+                   return Status::Ok();
+                 }).ok());
 }
 
 TEST_P(GroupCommitTest, NestedWriteIsRefusedNotDeadlocked) {
