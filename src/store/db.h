@@ -106,6 +106,9 @@ class CommitWork {
 struct Options {
   int readers = 4;           // SQLite reader connections / PostgreSQL pool size
   int busy_timeout_ms = 5000;
+  // SQLite: the WAL starts over once it holds this many pages (4 KiB each) and all of them are
+  // in the database file; checkpoints copy them on a thread of their own long before.
+  int wal_restart_pages = 16000;
 };
 
 class Database {
