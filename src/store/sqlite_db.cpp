@@ -7,6 +7,7 @@
 // Each connection caches its prepared statements by SQL text and is used by one thread at a time.
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -245,6 +246,8 @@ class SqliteDatabase : public Database {
     }
     if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
     ckpt_conn_.reset();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    for (int fd : old_wal_fds_) ::close(fd);
   }
 
   Status Init() {
@@ -289,22 +292,32 @@ class SqliteDatabase : public Database {
       leader_active_ = true;
       me.lead = true;
     }
-    group_cv_.wait(lock, [&] { return me.done || me.lead; });
-    if (!me.done) {
-      // Lead batches until our own write is done; then hand the lead to the next queued write.
-      while (!me.done) {
-        std::vector<Pending*> batch;
-        while (!queue_.empty() && batch.size() < kMaxGroup) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-        lock.unlock();
-        RunGroup(batch);
-        lock.lock();
-        for (Pending* p : batch) p->done = true;
+    while (true) {
+      group_cv_.wait(lock, [&] { return me.done || me.lead; });
+      if (me.done) break;
+      // Lead one batch, hand the lead on (the next batch runs while this one's commit goes to
+      // disk), then wait for the disk and answer the batch; lead again if our write was not in it.
+      me.lead = false;
+      std::vector<Pending*> batch;
+      while (!queue_.empty() && batch.size() < kMaxGroup) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
       }
+      lock.unlock();
+      Commit commit = RunGroup(batch);
+      lock.lock();
       if (!queue_.empty()) queue_.front()->lead = true;
       else leader_active_ = false;
+      group_cv_.notify_all();
+      if (commit.seq != 0) {
+        lock.unlock();
+        Status durable = MakeDurable(commit);
+        lock.lock();
+        if (!durable.ok())
+          for (Pending* p : batch)
+            if (p->status.ok() && !p->error) p->status = durable;
+      }
+      for (Pending* p : batch) p->done = true;
       group_cv_.notify_all();
     }
     lock.unlock();
@@ -333,7 +346,9 @@ class SqliteDatabase : public Database {
         db->pool_cv_.notify_one();
       }
     } give_back{this, conn};
-    return RunTransaction(*conn, "BEGIN", fn, false);
+    Status st = RunTransaction(*conn, "BEGIN", fn, false);
+    WaitUntilDurable();
+    return st;
   }
 
   Status Backup(const std::string& dest_path) override {
@@ -490,6 +505,90 @@ class SqliteDatabase : public Database {
     Connection& conn;
   };
 
+  // Durability of grouped commits. A group's COMMIT runs with synchronous=NORMAL: SQLite writes
+  // its WAL frames without syncing them, the leader hands the writer to the next batch, and only
+  // then syncs the WAL file by a descriptor of its own (one fdatasync covers every commit written
+  // before it), so that one batch's statements run while the previous batch's commit goes to
+  // disk. Nobody sees a commit before it is on disk: its writes get their answers after the sync;
+  // a read that ends while a commit is not yet synced waits for that sync before it returns
+  // (WaitUntilDurable), so nothing it read can be lost; a later write's own sync covers it.
+  struct Commit {
+    uint64_t seq = 0;  // 0: nothing to sync (a durable COMMIT, or none)
+    int wal_fd = -1;
+  };
+  struct SyncNormal {
+    SyncNormal(Connection& c, bool on) : conn(c), normal(on) {
+      if (normal) conn.Exec("PRAGMA synchronous=NORMAL", {});
+    }
+    ~SyncNormal() {
+      if (normal) conn.Exec("PRAGMA synchronous=FULL", {});
+    }
+    Connection& conn;
+    bool normal;
+  };
+  // The WAL file's descriptor, opened once it exists (SQLite creates it at the first write);
+  // -1 when it cannot be had. Called by the writer's holder.
+  int WalDescriptor() {
+    if (wal_path_.empty()) {
+      const char* db_name = sqlite3_db_filename(writer_->handle(), "main");
+      if (db_name == nullptr || *db_name == 0) return -1;
+      wal_path_ = sqlite3_filename_wal(db_name);
+    }
+    struct stat by_path {};
+    if (::stat(wal_path_.c_str(), &by_path) != 0) return -1;
+    if (wal_fd_ >= 0 && by_path.st_ino == wal_ino_ && by_path.st_dev == wal_dev_) return wal_fd_;
+    int fd = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat opened {};
+    if (::fstat(fd, &opened) != 0 || opened.st_ino != by_path.st_ino || opened.st_dev != by_path.st_dev) {
+      ::close(fd);
+      return -1;
+    }
+    // A WAL replaced under us (it is not while our connections are open): the old descriptor may
+    // still be syncing, so it is closed with the database.
+    if (wal_fd_ >= 0) old_wal_fds_.push_back(wal_fd_);
+    wal_fd_ = fd;
+    wal_ino_ = by_path.st_ino;
+    wal_dev_ = by_path.st_dev;
+    return wal_fd_;
+  }
+  uint64_t BeginCommit() {
+    std::lock_guard lock(seq_mu_);
+    return ++started_seq_;
+  }
+  void EndCommit(uint64_t seq) {
+    std::lock_guard lock(seq_mu_);
+    committed_seq_ = seq;
+  }
+  Status MakeDurable(const Commit& c) {
+    std::lock_guard one_at_a_time(sync_mu_);
+    uint64_t covers;
+    {
+      std::lock_guard lock(seq_mu_);
+      if (durable_seq_ >= c.seq) return Status::Ok();  // a later sync covered it
+      covers = committed_seq_;
+    }
+    int rc = ::fdatasync(c.wal_fd);
+    int err = errno;
+    {
+      std::lock_guard lock(seq_mu_);
+      // Even when the sync failed: readers must not wait for ever; the writes get the error.
+      if (covers > durable_seq_) durable_seq_ = covers;
+    }
+    durable_cv_.notify_all();
+    if (rc != 0)
+      return Status(Code::kUnavailable, std::string("the disk did not confirm the write (") + std::strerror(err) +
+                                            "); retry it with the same Idempotency-Key");
+    return Status::Ok();
+  }
+  void WaitUntilDurable() {
+    std::unique_lock lock(seq_mu_);
+    uint64_t seen = started_seq_;
+    if (durable_seq_ >= seen) return;
+    durable_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
+                         [&] { return durable_seq_ >= seen; });
+  }
+
   // One queued WriteGrouped call.
   struct Pending {
     const std::function<Status(Tx&)>* fn = nullptr;
@@ -501,15 +600,21 @@ class SqliteDatabase : public Database {
   static constexpr size_t kMaxGroup = 256;
 
   // Runs a batch in one transaction, one savepoint per write, and one COMMIT. Sets each
-  // Pending's status (or error); the caller marks them done.
-  void RunGroup(const std::vector<Pending*>& batch) {
+  // Pending's status (or error); the caller makes the commit durable (MakeDurable) when the
+  // returned seq is not 0, then marks them done.
+  Commit RunGroup(const std::vector<Pending*>& batch) {
     auto fail_all = [&](const Status& st) {
       for (Pending* p : batch)
         if (p->status.ok() && !p->error) p->status = st;
+      return Commit{};
     };
     if (Status st = AcquireWriter(); !st.ok()) return fail_all(st);
     WriterLease lease{this};
     Connection& conn = *writer_;
+    // The COMMIT writes the WAL without syncing it (synchronous=NORMAL); the leader syncs it after
+    // handing the writer to the next batch. Without the WAL's descriptor, a durable COMMIT.
+    int wal_fd = WalDescriptor();
+    SyncNormal sync_normal(conn, wal_fd >= 0);
     // Each write's SAVEPOINT keeps the original of every page it changes in a statement journal,
     // which SQLite spills to a temporary file past 64 KiB: nearly every sale did, a file created,
     // written and deleted per group. With temp_store=MEMORY when the transaction begins, the
@@ -558,11 +663,15 @@ class SqliteDatabase : public Database {
       done = Internal("the group's commit work threw an exception");
     }
     if (done.ok() && end.failed()) done = end.Aborted();
+    Commit commit;
+    if (done.ok() && wal_fd >= 0) commit = {BeginCommit(), wal_fd};
     if (done.ok()) done = conn.Exec("COMMIT", {}).status();
+    if (commit.seq != 0) EndCommit(commit.seq);
     if (!done.ok()) {
       conn.Rollback();
       fail_all(done);
     }
+    return commit;
   }
 
   std::string path_;
@@ -578,6 +687,16 @@ class SqliteDatabase : public Database {
   std::condition_variable write_cv_;
   std::thread::id writer_thread_;
   bool checkpointer_waiting_ = false;  // guarded by write_mu_
+  // Grouped commits' durability (see Commit).
+  std::string wal_path_;
+  int wal_fd_ = -1;
+  ino_t wal_ino_ = 0;
+  dev_t wal_dev_ = 0;
+  std::vector<int> old_wal_fds_;
+  std::mutex sync_mu_;  // one fdatasync at a time
+  std::mutex seq_mu_;
+  std::condition_variable durable_cv_;
+  uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0;  // guarded by seq_mu_
   std::vector<std::unique_ptr<Connection>> readers_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
