@@ -386,7 +386,7 @@ class SqliteDatabase : public Database {
   //     Only that short pass holds writes off, once per wal_restart_pages.
   // A reader's snapshot can hold a checkpoint back (it cannot copy past the oldest snapshot); the
   // next commits wake it again.
-  static constexpr int kCopyPages = 1000;
+  static constexpr int kCopyPages = 500;
   static constexpr int kPasses = 3;
   static constexpr int kCatchUpPages = 100;
   static constexpr int kLeasePages = 500;  // at most this many left for the pass under the lease
