@@ -381,9 +381,9 @@ class SqliteDatabase : public Database {
   //     frequent copies keep each sync of the database file short: the disk flushes the WAL's
   //     syncs and the database's in one queue.
   //  2. The WAL starts over only at a write that begins after everything in it was copied. Once
-  //     it holds Options::wal_restart_pages, the checkpointer takes the writer connection's lease (no write
-  //     appends meanwhile) and copies the last few pages; the next write starts the WAL over.
-  //     Only that short pass holds writes off, once per wal_restart_pages.
+  //     it holds Options::wal_restart_pages, the checkpointer takes the writer connection's
+  //     lease (no write appends meanwhile) and copies the last few pages; the next write starts
+  //     the WAL over. Only that short pass holds writes off, once per wal_restart_pages.
   // A reader's snapshot can hold a checkpoint back (it cannot copy past the oldest snapshot); the
   // next commits wake it again.
   static constexpr int kCopyPages = 500;
@@ -602,8 +602,8 @@ class SqliteDatabase : public Database {
     std::exception_ptr error;
     bool done = false;
     bool lead = false;
-    // Its thread waits here (with group_mu_): woken for its own answer or lead only, not by
-    // every group's end (32 tills' threads woken per group cost a fifth of the CPU).
+    // Its thread waits here (with group_mu_): woken for its own answer or the lead only, not
+    // with every other waiting till at each group's end.
     std::condition_variable cv;
   };
   static constexpr size_t kMaxGroup = 256;
