@@ -566,8 +566,9 @@ class SqliteDatabase : public Database {
     std::lock_guard lock(seq_mu_);
     committed_seq_ = seq;
   }
+  // Syncs run side by side: one that starts while another is in flight does not wait for it to
+  // end, and each covers every commit written before it started.
   Status MakeDurable(const Commit& c) {
-    std::lock_guard one_at_a_time(sync_mu_);
     uint64_t covers;
     {
       std::lock_guard lock(seq_mu_);
@@ -701,7 +702,6 @@ class SqliteDatabase : public Database {
   ino_t wal_ino_ = 0;
   dev_t wal_dev_ = 0;
   std::vector<int> old_wal_fds_;
-  std::mutex sync_mu_;  // one fdatasync at a time
   std::mutex seq_mu_;
   std::condition_variable durable_cv_;
   uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0;  // guarded by seq_mu_
