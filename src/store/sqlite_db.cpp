@@ -7,7 +7,6 @@
 // Each connection caches its prepared statements by SQL text and is used by one thread at a time.
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -247,7 +246,6 @@ class SqliteDatabase : public Database {
     if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
     ckpt_conn_.reset();
     if (wal_fd_ >= 0) ::close(wal_fd_);
-    for (int fd : old_wal_fds_) ::close(fd);
   }
 
   Status Init() {
@@ -535,27 +533,12 @@ class SqliteDatabase : public Database {
   // The WAL file's descriptor, opened once it exists (SQLite creates it at the first write);
   // -1 when it cannot be had. Called by the writer's holder.
   int WalDescriptor() {
-    if (wal_path_.empty()) {
-      const char* db_name = sqlite3_db_filename(writer_->handle(), "main");
-      if (db_name == nullptr || *db_name == 0) return -1;
-      wal_path_ = sqlite3_filename_wal(db_name);
-    }
-    struct stat by_path {};
-    if (::stat(wal_path_.c_str(), &by_path) != 0) return -1;
-    if (wal_fd_ >= 0 && by_path.st_ino == wal_ino_ && by_path.st_dev == wal_dev_) return wal_fd_;
-    int fd = ::open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return -1;
-    struct stat opened {};
-    if (::fstat(fd, &opened) != 0 || opened.st_ino != by_path.st_ino || opened.st_dev != by_path.st_dev) {
-      ::close(fd);
-      return -1;
-    }
-    // A WAL replaced under us (it is not while our connections are open): the old descriptor may
-    // still be syncing, so it is closed with the database.
-    if (wal_fd_ >= 0) old_wal_fds_.push_back(wal_fd_);
-    wal_fd_ = fd;
-    wal_ino_ = by_path.st_ino;
-    wal_dev_ = by_path.st_dev;
+    // Opened once: SQLite removes or replaces the WAL only when its last connection closes, and
+    // this database holds its connections open until it is destroyed.
+    if (wal_fd_ >= 0) return wal_fd_;
+    const char* db_name = sqlite3_db_filename(writer_->handle(), "main");
+    if (db_name == nullptr || *db_name == 0) return -1;
+    wal_fd_ = ::open(sqlite3_filename_wal(db_name), O_RDWR | O_CLOEXEC);  // -1 until it exists
     return wal_fd_;
   }
   uint64_t BeginCommit() {
@@ -697,11 +680,7 @@ class SqliteDatabase : public Database {
   std::thread::id writer_thread_;
   bool checkpointer_waiting_ = false;  // guarded by write_mu_
   // Grouped commits' durability (see Commit).
-  std::string wal_path_;
-  int wal_fd_ = -1;
-  ino_t wal_ino_ = 0;
-  dev_t wal_dev_ = 0;
-  std::vector<int> old_wal_fds_;
+  int wal_fd_ = -1;  // the WAL file, for MakeDurable's fdatasync (see WalDescriptor)
   std::mutex seq_mu_;
   std::condition_variable durable_cv_;
   uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0;  // guarded by seq_mu_
