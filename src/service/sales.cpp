@@ -289,11 +289,16 @@ std::vector<PurchaseLine> EarnLines(const Sale& s) {
   return out;
 }
 
-std::string ReceiptNumber(const std::string& store_code, const std::string& day, int64_t id) {
+// "<store code>-<yyyymmdd>-", the receipt numbers' part before the sale id.
+std::string ReceiptPrefix(const std::string& store_code, const std::string& day) {
   std::string compact;
   for (char c : day)
     if (c != '-') compact += c;
-  return store_code + "-" + compact + "-" + std::to_string(id);
+  return store_code + "-" + compact + "-";
+}
+
+std::string ReceiptNumber(const std::string& store_code, const std::string& day, int64_t id) {
+  return ReceiptPrefix(store_code, day) + std::to_string(id);
 }
 
 int64_t MaxPointsToRedeem(const Priced& pr) {
@@ -580,12 +585,14 @@ Result<CheckoutResult> Checkout(store::Tx& tx, const Context& ctx, const Actor& 
   for (const auto& p : in.payments) s.tendered += p.amount;
   s.change_due = settled.change_due.minor();
 
-  // The sale row first: every other row refers to it.
+  // The sale row first: every other row refers to it. Its receipt number needs its id, so it is
+  // inserted under a unique stand-in that sorts (bytewise) just after the store's receipts of the
+  // day, where the real number goes: both land on the same index page.
   SY_ASSIGN_OR_RETURN(auto ins, tx.Exec("INSERT INTO sales (receipt_number, store_id, shift_id, staff_id, member_id, at, "
                                         "business_day, source, currency, subtotal, discount_total, net_total, "
                                         "points_redeemed, points_value, due, tax_total, tendered, change_due, note) "
                                         "VALUES (?, ?, ?, ?, ?, ?, ?, 'till', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                        {"pending:" + RandomToken(12),
+                                        {ReceiptPrefix(pr.store.code, pr.day) + "~" + RandomToken(12),
                                          in.store_id, OptValue(in.shift_id), StaffIdOf(actor), OptValue(in.member_id),
                                          pr.at, pr.day, s.currency, s.subtotal, s.discount_total, s.net_total,
                                          s.points_redeemed, s.points_value, s.due, s.tax_total, s.tendered, s.change_due,

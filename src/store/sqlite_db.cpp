@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "store/backend.h"
+#include "store/sqlite_wal_vfs.h"
 
 namespace shuyou::store {
 
@@ -49,9 +50,10 @@ Status SqliteError(sqlite3* db, int rc) { return Status(MapSqliteCode(rc), sqlit
 // thread at a time.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags, int busy_ms) {
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags, int busy_ms,
+                                                  const char* vfs = nullptr) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, vfs);
     if (rc != SQLITE_OK) {
       std::string msg = "cannot open SQLite database " + path + ": " +
                         (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -249,8 +251,9 @@ class SqliteDatabase : public Database {
   }
 
   Status Init() {
+    // The writer's WAL frames are written in few large writes (sqlite_wal_vfs.h).
     SY_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                                  opt_.busy_timeout_ms));
+                                                  opt_.busy_timeout_ms, WalBufferVfsName()));
     SY_ASSIGN_OR_RETURN(Rows mode, writer_->Exec("PRAGMA journal_mode=WAL", {}));
     if (mode.empty() || mode[0].Text(0) != "wal") {
       return Invalid("SQLite database " + path_ +
@@ -276,6 +279,7 @@ class SqliteDatabase : public Database {
   Status Write(const std::function<Status(Tx&)>& fn) override {
     SY_RETURN_IF_ERROR(AcquireWriter());
     WriterLease lease{this};
+    LinkWalBuffer(writer_->handle());  // a no-op once linked; the WAL opens at the first transaction
     return RunTransaction(*writer_, "BEGIN IMMEDIATE", fn, true);
   }
 
@@ -617,6 +621,7 @@ class SqliteDatabase : public Database {
     // groups run so: other writes (imports, rebuilds) keep temporary tables and sorts on disk.
     TempStoreInMemory temp_in_memory(conn);
     if (Status st = conn.Exec("BEGIN IMMEDIATE", {}).status(); !st.ok()) return fail_all(st);
+    LinkWalBuffer(conn.handle());
     CommitWork work;  // what the writes that succeeded left for the end (Tx::AtCommit)
     for (Pending* p : batch) {
       if (Status st = conn.Exec("SAVEPOINT grouped_write", {}).status(); !st.ok()) {
