@@ -109,7 +109,8 @@ struct Options {
   // SQLite: the WAL starts over once it holds this many pages (4 KiB each) and all of them are
   // in the database file; checkpoints copy them on a thread of their own long before. Starting
   // over holds writes off for one short pass (4–13 ms on the benchmark VM), so the WAL is long
-  // (256 MiB): at checkout's full rate that pass comes every few seconds, not several per second.
+  // (256 MiB): at half of checkout's maximum rate that pass comes every 2–3 s, not 1–2 times a
+  // second.
   int wal_restart_pages = 64000;
 };
 
