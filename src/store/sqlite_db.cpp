@@ -554,12 +554,16 @@ class SqliteDatabase : public Database {
     committed_seq_ = seq;
   }
   // Syncs run side by side: one that starts while another is in flight does not wait for it to
-  // end, and each covers every commit written before it started.
+  // end, and each covers every commit written before it started. A commit that a failed sync
+  // covered gets that failure, even if another sync succeeds: after a failed fdatasync the kernel
+  // may have dropped the pages it could not write, and the next fdatasync does not see them (a
+  // commit that was in fact on disk gets the error too; its retry gets the first answer).
   Status MakeDurable(const Commit& c) {
     uint64_t covers;
     {
       std::lock_guard lock(seq_mu_);
-      if (durable_seq_ >= c.seq) return Status::Ok();  // a later sync covered it
+      if (failed_seq_ >= c.seq) return SyncFailed(sync_errno_);
+      if (synced_seq_ >= c.seq) return Status::Ok();  // a sync that succeeded covered it
       covers = committed_seq_;
     }
     int rc = ::fdatasync(c.wal_fd);
@@ -568,12 +572,19 @@ class SqliteDatabase : public Database {
       std::lock_guard lock(seq_mu_);
       // Even when the sync failed: readers must not wait for ever; the writes get the error.
       if (covers > durable_seq_) durable_seq_ = covers;
+      if (rc == 0 && covers > synced_seq_) synced_seq_ = covers;
+      if (rc != 0 && covers > failed_seq_) {
+        failed_seq_ = covers;
+        sync_errno_ = err;
+      }
     }
     durable_cv_.notify_all();
-    if (rc != 0)
-      return Status(Code::kUnavailable, std::string("the disk did not confirm the write (") + std::strerror(err) +
-                                            "); retry it with the same Idempotency-Key");
+    if (rc != 0) return SyncFailed(err);
     return Status::Ok();
+  }
+  static Status SyncFailed(int err) {
+    return Status(Code::kUnavailable, std::string("the disk did not confirm the write (") + std::strerror(err) +
+                                          "); retry it with the same Idempotency-Key");
   }
   void WaitUntilDurable() {
     std::unique_lock lock(seq_mu_);
@@ -688,7 +699,10 @@ class SqliteDatabase : public Database {
   int wal_fd_ = -1;  // the WAL file, for MakeDurable's fdatasync (see WalDescriptor)
   std::mutex seq_mu_;
   std::condition_variable durable_cv_;
-  uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0;  // guarded by seq_mu_
+  // Guarded by seq_mu_: commits begun and written; covered by a finished sync (durable_seq_, what
+  // readers wait for), by one that succeeded, by one that failed (and its errno).
+  uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0, synced_seq_ = 0, failed_seq_ = 0;
+  int sync_errno_ = 0;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
