@@ -10,14 +10,15 @@
 #  3. latency at half the maximum rate: the same requests paced (wrk's delay()) to about half
 #     the rate of step 2, each connection pausing a random time (exponential, the mean that gives
 #     half the rate) as independent tills do, for BENCH_HALF_DURATION (30 s: ~20,000 sales, so
-#     that the p99 is not decided by one disk stall in a short window). Target: p99 under 20 ms.
+#     that one stall of the disk or CPU moves the p99 less than in a short window). Target: p99
+#     under 20 ms.
 #     Reported too: the same with fixed pauses (BENCH_DURATION), which keep the connections in
 #     step (each group commit answers a burst).
 #  4. the same HTTP run on PostgreSQL (a throw-away cluster from Debian's packages), reported.
 # Exits non-zero only when something failed to run; a missed target is reported, loudly.
 # Environment: SHUYOU_BINARY (build/shuyou), BENCH_RAW (build/bench_raw_checkout),
-# BENCH_DURATION (10s), BENCH_HALF_DURATION (30s), BENCH_CONNECTIONS (32), BENCH_WRK_THREADS (2), BENCH_RAW_SALES (3000),
-# BENCH_PG (1; 0 skips PostgreSQL), BENCH_OUT (build/bench-checkout.txt), BENCH_KEEP_DIR.
+# BENCH_DURATION (10s), BENCH_HALF_DURATION (30s), BENCH_CONNECTIONS (32), BENCH_WRK_THREADS (2),
+# BENCH_RAW_SALES (3000), BENCH_PG (1; 0 skips PostgreSQL), BENCH_OUT (build/bench-checkout.txt), BENCH_KEEP_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

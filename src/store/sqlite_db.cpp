@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -570,8 +571,8 @@ class SqliteDatabase : public Database {
     int err = errno;
     {
       std::lock_guard lock(seq_mu_);
-      // Even when the sync failed: readers must not wait for ever; the writes get the error.
-      if (covers > durable_seq_) durable_seq_ = covers;
+      // Either way the sync has ended (FinishedSeq): readers must not wait for ever on a failed
+      // one; its writes get the error.
       if (rc == 0 && covers > synced_seq_) synced_seq_ = covers;
       if (rc != 0 && covers > failed_seq_) {
         failed_seq_ = covers;
@@ -586,12 +587,14 @@ class SqliteDatabase : public Database {
     return Status(Code::kUnavailable, std::string("the disk did not confirm the write (") + std::strerror(err) +
                                           "); retry it with the same Idempotency-Key");
   }
+  // The commits covered by a sync that has ended, successfully or not. With seq_mu_ held.
+  uint64_t FinishedSeq() const { return std::max(synced_seq_, failed_seq_); }
   void WaitUntilDurable() {
     std::unique_lock lock(seq_mu_);
     uint64_t seen = started_seq_;
-    if (durable_seq_ >= seen) return;
+    if (FinishedSeq() >= seen) return;
     durable_cv_.wait_for(lock, std::chrono::milliseconds(opt_.busy_timeout_ms),
-                         [&] { return durable_seq_ >= seen; });
+                         [&] { return FinishedSeq() >= seen; });
   }
 
   // One queued WriteGrouped call.
@@ -699,9 +702,9 @@ class SqliteDatabase : public Database {
   int wal_fd_ = -1;  // the WAL file, for MakeDurable's fdatasync (see WalDescriptor)
   std::mutex seq_mu_;
   std::condition_variable durable_cv_;
-  // Guarded by seq_mu_: commits begun and written; covered by a finished sync (durable_seq_, what
-  // readers wait for), by one that succeeded, by one that failed (and its errno).
-  uint64_t started_seq_ = 0, committed_seq_ = 0, durable_seq_ = 0, synced_seq_ = 0, failed_seq_ = 0;
+  // Guarded by seq_mu_: commits begun and written; covered by a sync that succeeded, by one that
+  // failed (and its errno). Readers wait for either (FinishedSeq).
+  uint64_t started_seq_ = 0, committed_seq_ = 0, synced_seq_ = 0, failed_seq_ = 0;
   int sync_errno_ = 0;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::mutex pool_mu_;
