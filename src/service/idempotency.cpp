@@ -43,6 +43,19 @@ Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
                                        const std::optional<std::string>& key, std::string_view request,
                                        const std::function<Result<nlohmann::json>(store::Tx&)>& work,
                                        bool grouped) {
+  return RunIdempotentText(
+      ctx, scope, key, request,
+      [&](store::Tx& tx) -> Result<std::string> {
+        SY_ASSIGN_OR_RETURN(nlohmann::json body, work(tx));
+        return body.dump();
+      },
+      grouped);
+}
+
+Result<IdempotentAnswer> RunIdempotentText(Context& ctx, std::string_view scope,
+                                           const std::optional<std::string>& key, std::string_view request,
+                                           const std::function<Result<std::string>(store::Tx&)>& work,
+                                           bool grouped) {
   if (key) SY_RETURN_IF_ERROR(CheckIdempotencyKey(*key));
   const std::string fingerprint = TokenDigest(request);
   IdempotentAnswer answer;
@@ -54,8 +67,7 @@ Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
         return Status::Ok();
       }
     }
-    SY_ASSIGN_OR_RETURN(nlohmann::json body, work(tx));
-    answer.body = body.dump();
+    SY_ASSIGN_OR_RETURN(answer.body, work(tx));
     if (!key) return Status::Ok();
     return tx
         .Exec("INSERT INTO idempotency_keys (scope, key, fingerprint, response, created_at) "

@@ -39,5 +39,11 @@ Result<IdempotentAnswer> RunIdempotent(Context& ctx, std::string_view scope,
                                        const std::optional<std::string>& key, std::string_view request,
                                        const std::function<Result<nlohmann::json>(store::Tx&)>& work,
                                        bool grouped = false);
+// The same with the answer already written as JSON text (checkout builds it while holding the
+// writer, and text is cheaper to write than nlohmann::json's objects).
+Result<IdempotentAnswer> RunIdempotentText(Context& ctx, std::string_view scope,
+                                           const std::optional<std::string>& key, std::string_view request,
+                                           const std::function<Result<std::string>(store::Tx&)>& work,
+                                           bool grouped = false);
 
 }  // namespace shuyou::service

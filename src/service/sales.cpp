@@ -633,11 +633,8 @@ Result<CheckoutResult> Checkout(store::Tx& tx, const Context& ctx, const Actor& 
   {
     std::map<int64_t, int64_t> per_product;
     for (const auto& l : s.lines) per_product[l.product_id] += l.quantity;
-    const std::string why = "sale " + s.receipt_number;
-    for (const auto& [product, q] : per_product)
-      SY_RETURN_IF_ERROR(TakeStock(tx, pr.at, in.store_id, product, q, "sale", s.id, why,
-                                   actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt)
-                             .status());
+    SY_RETURN_IF_ERROR(TakeStockForSale(tx, pr.at, in.store_id, per_product, s.id, "sale " + s.receipt_number,
+                                        actor.kind == "staff" ? std::optional<int64_t>(actor.id) : std::nullopt));
   }
 
   // Payments: stored value is spent from the member's card; cash keeps tendered − change.

@@ -65,14 +65,15 @@ Result<StockMovement> Increase(store::Tx& tx, const Move& m) {
 }
 
 // Takes -m.quantity (m.quantity < 0) in one conditional UPDATE: it passes only while enough is
-// on hand, or when the store allows negative stock and `strict` is false.
-Result<StockMovement> Decrease(store::Tx& tx, const Move& m, bool strict) {
+// on hand, or when the store allows negative stock and `strict` is false. Answers the level
+// after; the caller writes the movement.
+Result<int64_t> DecreaseLevel(store::Tx& tx, const Move& m, bool strict) {
   int64_t take = -m.quantity;
   SY_ASSIGN_OR_RETURN(auto upd, tx.Exec(
       "UPDATE stock_levels SET on_hand = on_hand - ?, updated_at = ? WHERE store_id = ? AND product_id = ? "
       "AND (on_hand >= ? OR (? = 0 AND (SELECT allow_negative_stock FROM stores WHERE id = ?) = 1)) RETURNING on_hand",
       {take, m.at, m.store_id, m.product_id, take, int64_t(strict), m.store_id}));
-  if (!upd.empty()) return InsertMovement(tx, m, upd[0].Int(0));
+  if (!upd.empty()) return upd[0].Int(0);
 
   SY_ASSIGN_OR_RETURN(auto level, tx.Exec("SELECT on_hand FROM stock_levels WHERE store_id = ? AND product_id = ?",
                                           {m.store_id, m.product_id}));
@@ -87,12 +88,17 @@ Result<StockMovement> Decrease(store::Tx& tx, const Move& m, bool strict) {
         "ON CONFLICT (store_id, product_id) DO UPDATE SET on_hand = stock_levels.on_hand + excluded.on_hand, "
         "updated_at = excluded.updated_at RETURNING on_hand",
         {m.store_id, m.product_id, m.quantity, m.at}));
-    return InsertMovement(tx, m, up[0].Int(0));
+    return up[0].Int(0);
   }
   return Status(Code::kConflict,
                 "not enough stock of product " + std::to_string(m.product_id) + " in store " + std::to_string(m.store_id) +
                     ": " + std::to_string(on_hand) + " on hand, " + std::to_string(take) + " wanted",
                 {{"quantity", "only " + std::to_string(on_hand) + " on hand"}});
+}
+
+Result<StockMovement> Decrease(store::Tx& tx, const Move& m, bool strict) {
+  SY_ASSIGN_OR_RETURN(int64_t after, DecreaseLevel(tx, m, strict));
+  return InsertMovement(tx, m, after);
 }
 
 // Owners may change any store's stock; managers their home store's.
@@ -187,15 +193,24 @@ StockLevel LevelFromRow(const store::Row& r) {
 
 }  // namespace
 
-Result<StockMovement> TakeStock(store::Tx& tx, int64_t at, int64_t store_id, int64_t product_id, int64_t qty,
-                                std::string_view kind, std::optional<int64_t> sale_id, std::string_view reason,
-                                std::optional<int64_t> staff_id) {
-  if (qty < 1 || qty > kMaxQuantity) return Invalid("quantity must be from 1 to 1000000", {{"quantity", "must be from 1 to 1000000"}});
-  if (kind != "sale" && kind != "adjust" && kind != "transfer_out")
-    return Internal("TakeStock: '" + std::string(kind) + "' is not a decrementing movement kind");
-  return Decrease(tx, Move{at, store_id, product_id, -qty, std::string(kind), std::string(reason), staff_id, sale_id,
-                           std::nullopt, std::nullopt},
-                  false);
+Status TakeStockForSale(store::Tx& tx, int64_t at, int64_t store_id, const std::map<int64_t, int64_t>& per_product,
+                        int64_t sale_id, std::string_view reason, std::optional<int64_t> staff_id) {
+  // The levels one by one (each UPDATE is conditional), then every movement in one INSERT: one
+  // statement instead of one per product, while the sale holds the writer.
+  std::string sql = "INSERT INTO stock_movements (store_id, product_id, at, kind, quantity, on_hand_after, reason, "
+                    "staff_id, sale_id) VALUES ";
+  std::vector<store::Value> params;
+  for (const auto& [product_id, qty] : per_product) {
+    if (qty < 1 || qty > kMaxQuantity) return Invalid("quantity must be from 1 to 1000000", {{"quantity", "must be from 1 to 1000000"}});
+    Move m{at, store_id, product_id, -qty, "sale", std::string(reason), staff_id, sale_id, std::nullopt, std::nullopt};
+    SY_ASSIGN_OR_RETURN(int64_t after, DecreaseLevel(tx, m, false));
+    sql += params.empty() ? "(?, ?, ?, 'sale', ?, ?, ?, ?, ?)" : ", (?, ?, ?, 'sale', ?, ?, ?, ?, ?)";
+    for (store::Value v : {store::Value(store_id), store::Value(product_id), store::Value(at), store::Value(-qty),
+                           store::Value(after), store::Value(std::string(reason)), OptValue(staff_id), store::Value(sale_id)})
+      params.push_back(std::move(v));
+  }
+  if (params.empty()) return Status::Ok();
+  return tx.Exec(sql, params).status();
 }
 
 Result<StockMovement> ReturnStock(store::Tx& tx, int64_t at, int64_t store_id, int64_t product_id, int64_t qty,

@@ -1,11 +1,13 @@
 // Stock per store: deliveries received, adjustments with a reason, transfers between stores,
-// counts, and the sales and returns the checkout records through TakeStock/ReturnStock.
+// counts, and the sales and returns the checkout records through TakeStockForSale/ReturnStock.
 // Invariant: stock_levels.on_hand equals the sum of the (store, product)'s stock_movements and
 // every movement's on_hand_after is the level right after it. on_hand never goes below zero
 // unless the store allows negative stock: each decrement is one conditional UPDATE, so of two
 // tills selling the last copy at once exactly one succeeds (row lock on PostgreSQL, the single
 // writer on SQLite). Every use case is one transaction with its audit row.
 #pragma once
+
+#include <map>
 
 #include "service/services.h"
 
@@ -26,12 +28,12 @@ struct StockMovement {
   std::optional<int64_t> sale_id, transfer_id, receipt_id;
 };
 
-// For the checkout, inside its own transaction: takes `qty` (> 0) of a product from a store's
-// stock as a 'sale' (or other decrementing kind) movement. Conflict when the store does not
-// allow negative stock and fewer than `qty` are on hand; NotFound for an unknown store/product.
-Result<StockMovement> TakeStock(store::Tx& tx, int64_t at, int64_t store_id, int64_t product_id, int64_t qty,
-                                std::string_view kind, std::optional<int64_t> sale_id, std::string_view reason,
-                                std::optional<int64_t> staff_id = std::nullopt);
+// For the checkout, inside its own transaction: takes each product's quantity (id → 1 to
+// 1,000,000) from a store's stock as 'sale' movements of sale `sale_id`, written in one statement.
+// Conflict when the store does not allow negative stock and fewer are on hand; NotFound for an
+// unknown store/product. On an error the caller's transaction must not commit.
+Status TakeStockForSale(store::Tx& tx, int64_t at, int64_t store_id, const std::map<int64_t, int64_t>& per_product,
+                        int64_t sale_id, std::string_view reason, std::optional<int64_t> staff_id);
 // Puts `qty` (> 0) back as a 'return' movement (or other incrementing kind).
 Result<StockMovement> ReturnStock(store::Tx& tx, int64_t at, int64_t store_id, int64_t product_id, int64_t qty,
                                   std::string_view kind, std::optional<int64_t> sale_id, std::string_view reason,

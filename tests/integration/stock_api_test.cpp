@@ -153,7 +153,7 @@ TEST_P(StockApi, NegativeStockIsRefusedUnlessTheStoreAllowsIt) {
   EXPECT_EQ(fresh.json["on_hand_after"], -1);
   // The checkout's entry point obeys the same rule.
   Status st = db_->Write([&](store::Tx& tx) -> Status {
-    return service::TakeStock(tx, 1, store_id_, book_, 1, "sale", 77, "sale 77").status();
+    return service::TakeStockForSale(tx, 1, store_id_, {{book_, 1}}, 77, "sale 77", std::nullopt);
   });
   EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(OnHand(store_id_, book_), -3);
@@ -233,7 +233,7 @@ TEST_P(StockApi, TwoTillsTakingTheLastCopyExactlyOneWins) {
     auto till = [&](int64_t sale) {
       while (!go.load()) std::this_thread::yield();
       Status st = db_->Write([&](store::Tx& tx) -> Status {
-        return service::TakeStock(tx, 1, store_id_, book_, 1, "sale", sale, "sale").status();
+        return service::TakeStockForSale(tx, 1, store_id_, {{book_, 1}}, sale, "sale", std::nullopt);
       });
       if (st.ok()) ++wins;
       else if (st.code() == Code::kConflict) ++refusals;
@@ -249,6 +249,43 @@ TEST_P(StockApi, TwoTillsTakingTheLastCopyExactlyOneWins) {
     EXPECT_EQ(OnHand(store_id_, book_), 0);
   }
   EXPECT_EQ(SumAndLevel(store_id_, book_), std::make_pair(int64_t(0), int64_t(0)));
+}
+
+TEST_P(StockApi, ASalesStockIsTakenForEveryProductOrNone) {
+  ASSERT_EQ(Receive(owner_, store_id_, json::array({{{"product_id", book_}, {"quantity", 3}},
+                                                     {{"product_id", other_}, {"quantity", 1}}})).status, 201);
+  auto take = [&](std::map<int64_t, int64_t> per_product, int64_t sale) {
+    return db_->Write([&](store::Tx& tx) -> Status {
+      return service::TakeStockForSale(tx, 5, store_id_, per_product, sale, "sale " + std::to_string(sale), std::nullopt);
+    });
+  };
+  // The second product is short: the first one's copies stay, and no movement is written.
+  Status short_one = take({{book_, 2}, {other_, 2}}, 501);
+  EXPECT_EQ(short_one.code(), Code::kConflict) << short_one.message();
+  EXPECT_EQ(OnHand(store_id_, book_), 3);
+  EXPECT_EQ(OnHand(store_id_, other_), 1);
+  EXPECT_EQ(CountRows("stock_movements WHERE sale_id = 501"), 0);
+  EXPECT_EQ(take({{book_, 0}}, 502).code(), Code::kInvalidArgument);
+  EXPECT_EQ(take({{999999, 1}}, 503).code(), Code::kNotFound);
+
+  Status ok = take({{book_, 2}, {other_, 1}}, 504);
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  EXPECT_EQ(OnHand(store_id_, book_), 1);
+  EXPECT_EQ(OnHand(store_id_, other_), 0);
+  Reply moves = Send(cashier_, "GET", "/api/v1/stock/movements?store_id=" + std::to_string(store_id_));
+  ASSERT_EQ(moves.status, 200) << moves.body;
+  int found = 0;
+  for (const auto& m : moves.json["items"]) {
+    if (m["sale_id"] != 504) continue;
+    ++found;
+    EXPECT_EQ(m["kind"], "sale");
+    EXPECT_EQ(m["reason"], "sale 504");
+    EXPECT_EQ(m["quantity"], m["product_id"] == book_ ? -2 : -1);
+    EXPECT_EQ(m["on_hand_after"], m["product_id"] == book_ ? 1 : 0);
+  }
+  EXPECT_EQ(found, 2);
+  EXPECT_EQ(SumAndLevel(store_id_, book_), std::make_pair(int64_t(1), int64_t(1)));
+  EXPECT_EQ(SumAndLevel(store_id_, other_), std::make_pair(int64_t(0), int64_t(0)));
 }
 
 TEST_P(StockApi, CheckFindsATamperedLevel) {

@@ -1,6 +1,8 @@
 // JSON views of sales, returns and shifts (routes/sales.cpp, routes/shifts.cpp).
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "core/points.h"
@@ -12,8 +14,9 @@ namespace shuyou::http {
 nlohmann::json SaleJson(const service::Sale& s, bool details = true);
 nlohmann::json ReturnJson(const service::SaleReturn& r);
 nlohmann::json EarnedJson(const core::EarnResult& e);
-// The checkout's answer: the sale plus points explained, balances, stamps and any tier change.
-nlohmann::json CheckoutJson(const service::CheckoutResult& r);
+// The checkout's answer, as JSON text: the sale plus points explained, balances, stamps and any
+// tier change.
+std::string CheckoutText(const service::CheckoutResult& r);
 // A return's answer: the return and the sale as it now stands.
 nlohmann::json ReturnAnswerJson(const service::SaleReturn& r, const service::Sale& s);
 

@@ -104,11 +104,11 @@ void AddSalesRoutes(Router& r, App& app) {
     const auto& actor = c.principal->actor;
     json fingerprint_body = json::parse(c.req.body, nullptr, false);
     return IdempotentJson(
-        201, service::RunIdempotent(
+        201, service::RunIdempotentText(
                  ctx, "sale:store:" + std::to_string(in->store_id), IdempotencyKeyOf(c.req), Fingerprint(c, fingerprint_body),
-                 [&](store::Tx& tx) -> Result<json> {
+                 [&](store::Tx& tx) -> Result<std::string> {
                    SY_ASSIGN_OR_RETURN(auto out, service::Checkout(tx, ctx, actor, *in));
-                   return CheckoutJson(out);
+                   return CheckoutText(out);
                  },
                  /*grouped=*/true));
   });
