@@ -413,9 +413,9 @@ Status LoadSaleDetails(store::Tx& tx, Sale& s) {
                                          {ret.id}));
     for (const auto& x : rp.rows) ret.payments.push_back({x.Int(0), x.Text(1), x.Int(2)});
     SY_ASSIGN_OR_RETURN(auto st, tx.Exec("SELECT t.card_id, c.name, t.stamps, t.rewards_cancelled, t.shortfall FROM "
-                                         "stamp_takebacks t JOIN stamp_cards c ON c.id = t.card_id WHERE t.return_id = ? "
-                                         "ORDER BY t.id",
-                                         {ret.id}));
+                                         "stamp_takebacks t JOIN stamp_cards c ON c.id = t.card_id WHERE t.sale_id = ? "
+                                         "AND t.return_id = ? ORDER BY t.id",
+                                         {s.id, ret.id}));
     for (const auto& x : st.rows) ret.stamps.push_back({x.Int(0), x.Text(1), x.Int(2), x.Int(3), x.Int(4), 0});
     s.returns.push_back(std::move(ret));
   }

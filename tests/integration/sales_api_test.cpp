@@ -379,6 +379,31 @@ TEST_P(SalesApi, PartialThenFullReturnGivesBackMoneyPointsStockAndTheCoupon) {
   ExpectChecksClean();
 }
 
+// A return runs while it holds the writer, so every till waits for its reads: the ones that find
+// the sale's points rows, the lots they opened and the stamps taken back search an index
+// (SQLite's plans; before migration 0027 the first two scanned their whole tables).
+TEST_P(SalesApi, AReturnsPointsAndStampsReadsSearchIndexes) {
+  if (GetParam() != store::Engine::kSqlite) GTEST_SKIP() << "SQLite's query plans";
+  const std::vector<std::pair<std::string, std::string>> reads = {  // table, read
+      {"points_ledger", "SELECT id, member_id, kind, points FROM points_ledger WHERE sale_id = 1 AND kind IN ('earn', "
+                        "'redeem') ORDER BY id"},
+      {"points_lots", "SELECT id FROM points_lots WHERE ledger_id = 1"},
+      {"stamp_takebacks", "SELECT t.card_id, c.name, t.stamps, t.rewards_cancelled, t.shortfall FROM stamp_takebacks t "
+                          "JOIN stamp_cards c ON c.id = t.card_id WHERE t.sale_id = 1 AND t.return_id = 1 ORDER BY t.id"},
+      {"points_ledger", "SELECT balance_after FROM points_ledger WHERE sale_id = 1 AND member_id = 1 ORDER BY id DESC LIMIT 1"},
+  };
+  for (const auto& [table, sql] : reads) {
+    std::string plan;
+    ASSERT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                     SY_ASSIGN_OR_RETURN(auto rows, tx.Exec("EXPLAIN QUERY PLAN " + sql));
+                     for (const auto& r : rows.rows) plan += r.Text(3) + "; ";
+                     return Status::Ok();
+                   }).ok());
+    EXPECT_NE(plan.find("SEARCH"), std::string::npos) << table << ": " << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << table << ": " << sql << "\n" << plan;
+  }
+}
+
 // A customer without the receipt and without a membership: the book on the counter finds this
 // store's sales of it that can still be returned, newest first, optionally within days.
 TEST_P(SalesApi, WithoutReceiptOrMemberTheBookFindsTheStoresReturnableSales) {
