@@ -103,7 +103,6 @@ void WriteSaleFields(JsonObject& o, const service::Sale& s, bool details) {
   o.Raw("returns", ArrayText(s.returns, [](std::string& out, const service::SaleReturn& r) { out += ReturnJson(r).dump(); }));
 }
 
-
 }  // namespace
 
 json ReturnJson(const service::SaleReturn& r) {
