@@ -37,7 +37,10 @@ int TraceConnection(sqlite3* db, char**, const sqlite3_api_routines*) {
   sqlite3_trace_v2(db, SQLITE_TRACE_STMT, RecordStatement, nullptr);
   return SQLITE_OK;
 }
-const int kTraceRegistered = sqlite3_auto_extension(reinterpret_cast<void (*)()>(&TraceConnection));
+// Registering initializes SQLite, after which store::OpenSqlite's sqlite3_config has no effect:
+// the same configuration first.
+const int kTraceRegistered = (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0),
+                              sqlite3_auto_extension(reinterpret_cast<void (*)()>(&TraceConnection)));
 
 class SalesApi : public ApiFixture {
  protected:
