@@ -559,8 +559,11 @@ int main(int argc, char** argv) {
   jobs::Scheduler scheduler(web.context());  // stopped (joined) when it goes out of scope after shutdown
   if (ctx.settings.run_jobs) scheduler.Start();
   Status st = http::RunServer(web, so, [&](uint16_t port) {
-    std::cout << "shuyou serving " << (so.tls_cert.empty() ? "http" : "https") << "://" << so.host << ":" << port
-              << " on " << store::EngineName(env->db->engine()) << std::endl;
+    // In one write: the jobs' log lines go to the same stdout from their own thread, and a line
+    // written piece by piece could be split by one of them (scripts read the port from it).
+    std::string line = std::string("shuyou serving ") + (so.tls_cert.empty() ? "http" : "https") + "://" + so.host +
+                       ":" + std::to_string(port) + " on " + std::string(store::EngineName(env->db->engine())) + "\n";
+    std::cout << line << std::flush;
   });
   scheduler.Stop();
   if (!st.ok()) return Fail(st);
