@@ -24,13 +24,15 @@ std::string ArrayText(const auto& items, const auto& each) {
   return out;
 }
 
-void AppendEarned(std::string& out, const core::EarnResult& e) {
+std::string EarnedText(const core::EarnResult& e) {
+  std::string out;
   JsonObject(out)
       .Int("points", e.points)
       .Raw("lines", ArrayText(e.lines, [](std::string& o, const core::Explanation& l) {
              JsonObject(o).Str("rule", l.rule).Str("detail", l.detail).Int("points", l.points).Close();
            }))
       .Close();
+  return out;
 }
 
 // The sale's fields, into an object the caller closes (the checkout's answer adds more).
@@ -133,9 +135,7 @@ json ReturnJson(const service::SaleReturn& r) {
 }
 
 json EarnedJson(const core::EarnResult& e) {
-  std::string text;
-  AppendEarned(text, e);
-  return json::parse(text);
+  return json::parse(EarnedText(e));
 }
 
 json SaleJson(const service::Sale& s, bool details) {
@@ -154,9 +154,9 @@ std::string CheckoutText(const service::CheckoutResult& r) {
   out.reserve(4096);
   JsonObject o(out);
   WriteSaleFields(o, r.sale, true);
-  std::string earned;
-  AppendEarned(earned, r.points_explained);
-  o.Raw("points_explained", earned).OptInt("points_balance", r.points_balance).OptInt("stored_value_balance", r.stored_value_balance);
+  o.Raw("points_explained", EarnedText(r.points_explained))
+      .OptInt("points_balance", r.points_balance)
+      .OptInt("stored_value_balance", r.stored_value_balance);
   o.Raw("stamps", ArrayText(r.stamps, [](std::string& t, const auto& a) {
      JsonObject(t)
          .Int("card_id", a.card_id)
